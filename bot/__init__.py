@@ -1,0 +1,1 @@
+"""The user-facing side of samordna: the command line and the Telegram bot."""
