@@ -25,3 +25,5 @@ class Settings(BaseSettings):
     passage_prefix: str | None = None
     """Text put before a note when embedding it; None picks the model's convention."""
     top_k: int = 5
+    approximate_above: int = 20_000
+    """Up to this many notes FAISS searches exactly; above it, an HNSW graph."""

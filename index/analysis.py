@@ -1,0 +1,115 @@
+"""Swedish terms for lexical matching: stemmed, folded, stop words out, compounds opened.
+
+Staff type "praktik" and expect "sommarpraktik" and "praktikplatser"; they type "forsakringskassan"
+without å/ä/ö. Terms are therefore Snowball-stemmed, then folded to ASCII, and long words of the
+corpus are also indexed under the known words they end with (Swedish compounds put the meaning in
+the last part).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_SWEDISH
+
+from index.places import fold
+
+WORD = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ]+(?:-[0-9A-Za-zÀ-ÖØ-öø-ÿ]+)*")
+# Question words and filler that carry no topic, beyond the usual Swedish stop words.
+QUESTION_FILLER = {
+    "vad", "vem", "vilka", "vilken", "vilket", "hur", "när", "var", "varför", "sades", "sade", "sa",
+    "säga", "sagt", "något", "nåt", "finns", "fanns", "om", "kring", "tog", "upp", "diskuterades",
+    "pratade", "pratades", "talade", "nämndes", "anteckningarna", "anteckningar", "står", "det",
+    "ska", "skall", "både", "bland", "händer", "hände", "blir", "ledde", "ledd", "höll", "gjorde",
+    "anything", "said", "say", "says", "told", "tell", "mentioned", "discussed", "notes",
+}
+ENGLISH_WORDS = frozenset(STOPWORDS_EN) | {
+    "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "about", "did", "does", "do",
+    "was", "were", "has", "have", "had", "been", "any", "anything", "something", "there", "their", "they",
+    "them", "we", "our", "you", "your", "he", "she", "his", "her", "its", "from", "than", "so", "can",
+    "could", "should", "would", "say", "said", "all", "both", "also", "more", "most", "some", "those",
+    "these", "this", "that", "with", "into", "over", "under", "between", "during", "each", "other",
+}
+STOP_WORDS = frozenset(STOPWORDS_SWEDISH) | frozenset(fold(w) for w in STOPWORDS_SWEDISH)
+MIN_PART = 4
+
+
+@cache
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("swedish")
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in WORD.findall(text)]
+
+
+def stem(word: str) -> str:
+    return fold(_stemmer().stemWord(word))
+
+
+def terms(text: str, drop: frozenset[str] | set[str] = STOP_WORDS) -> list[str]:
+    """The stemmed, folded terms of a text, in order, stop words removed."""
+    return [stem(w) for w in words(text) if w not in drop and fold(w) not in drop and len(w) > 1]
+
+
+def query_terms(question: str) -> list[str]:
+    """Terms of a question, without question words such as "vad sades om" (Swedish or English)."""
+    return list(dict.fromkeys(terms(question, STOP_WORDS | QUESTION_FILLER | ENGLISH_WORDS)))
+
+
+def is_english(question: str) -> bool:
+    """Staff sometimes ask in English; its function words give it away."""
+    found = words(question)
+    english = sum(1 for w in found if w in ENGLISH_WORDS and w not in STOP_WORDS)
+    return english >= 2 and english >= 0.25 * len(found)
+
+
+class Decompounder:
+    """Opens compounds into the vocabulary words they end with: "sommarpraktik" → "praktik"."""
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        self.vocabulary = {term for term in vocabulary if len(term) >= MIN_PART}
+
+    def parts(self, term: str) -> list[str]:
+        if len(term) < 2 * MIN_PART - 1:
+            return []
+        found = []
+        for cut in range(MIN_PART - 1, len(term) - MIN_PART + 1):
+            tail = term[cut:]
+            if tail in self.vocabulary and tail != term:
+                found.append(tail)
+                head = term[:cut]
+                for candidate in (head, head[:-1] if head.endswith(("s", "e")) else None):
+                    if candidate and candidate in self.vocabulary:
+                        found.append(candidate)
+                        break
+                break  # the longest known tail is the compound's head word
+        return found
+
+    def expand(self, document_terms: list[str]) -> list[str]:
+        return document_terms + [part for term in document_terms for part in self.parts(term)]
+
+
+def close_spelling(term: str, vocabulary: Iterable[str]) -> str | None:
+    """A vocabulary term one edit away from a long unknown term: catches typos such as
+    "aktivitetsersätning"."""
+    if len(term) < 7:
+        return None
+    for candidate in vocabulary:
+        if abs(len(candidate) - len(term)) <= 1 and candidate[:2] == term[:2] and _one_edit(term, candidate):
+            return candidate
+    return None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1 :] == b[i + 1 :] or (a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i : i + 2][::-1])
+    return a[i:] == b[i + 1 :]

@@ -1,0 +1,158 @@
+"""Building the index: corpus → clean documents → notes → vectors + BM25 → atomically stored.
+
+Embedding is the slow part, so vectors are keyed by a hash of what was embedded and reused from
+the previous index: a rebuild embeds only new or changed notes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+
+from index import dense
+from index.cleaning import Cleaner
+from index.corpus import Corpus, Skipped
+from index.dedupe import unique_notes
+from index.embedding import Embedder, make_embedder
+from index.errors import SamordnaError
+from index.lexical import LexicalIndex
+from index.notes import Note, text_hash
+from index.settings import Settings
+from index.splitting import Splitter
+from index.store import FORMAT_VERSION, DocumentInfo, Manifest, StoredIndex
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+"""Called with (notes embedded so far, notes to embed)."""
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    files: int
+    notes: int
+    skipped: list[Skipped]
+    copies: dict[str, str]
+    """Document → the document it repeats (its notes are indexed once, from the original)."""
+    embedded: int
+    reused: int
+    seconds: float
+    dense_index: str
+    documents: list[DocumentInfo] = field(default_factory=list)
+
+
+def embedding_text(note: Note) -> str:
+    """What the embedder sees: where the note stands, then the note itself."""
+    context = " › ".join(part for part in (note.title, *note.section) if part)
+    return f"{context}\n{note.text}" if context else note.text
+
+
+def collect_notes(corpus: Corpus) -> tuple[list[Note], list[Skipped], dict[str, str], list[DocumentInfo]]:
+    """Read, clean, split and de-duplicate the whole corpus."""
+    raw_documents, skipped = corpus.read()
+    cleaner, splitter = Cleaner(), Splitter()
+    all_notes: list[Note] = []
+    titles: dict[str, tuple[str, dict[str, str]]] = {}
+    for raw in raw_documents:
+        document = cleaner.clean(raw)
+        notes = splitter.split(document)
+        if not notes:
+            skipped.append(Skipped(raw.name, "inga anteckningar kunde delas ut ur texten"))
+            continue
+        titles[raw.name] = (document.title, raw.source.facts())
+        all_notes.extend(notes)
+    notes, copies = unique_notes(all_notes)
+    counts: dict[str, int] = {}
+    for note in notes:
+        counts[note.doc] = counts.get(note.doc, 0) + 1
+    documents = [
+        DocumentInfo(doc=name, title=title, notes=counts.get(name, 0), copy_of=copies.get(name), **facts)
+        for name, (title, facts) in titles.items()
+    ]
+    return notes, skipped, copies, documents
+
+
+def build_index(
+    settings: Settings,
+    progress: Progress | None = None,
+    embedder: Embedder | None = None,
+    approximate_above: int | None = None,
+) -> BuildReport:
+    """Build and atomically install a new index; on any failure the previous one stays in place."""
+    started = time.perf_counter()
+    corpus = Corpus(settings.corpus_dir)
+    fingerprint = corpus.fingerprint()
+    notes, skipped, copies, documents = collect_notes(corpus)
+    if not notes:
+        raise SamordnaError("Inga anteckningar kunde skapas ur korpusen: alla filer hoppades över.")
+    embedder = embedder or make_embedder(settings)
+    keys = [text_hash(f"{embedder.name}\n{embedding_text(note)}") for note in notes]
+    previous = _previous_vectors(settings, embedder.name)
+    missing = [i for i, key in enumerate(keys) if key not in previous]
+    vectors = np.zeros((len(notes), embedder.dim), dtype=np.float32)
+    for i, key in enumerate(keys):
+        if key in previous:
+            vectors[i] = previous[key]
+    if progress:
+        progress(0, len(missing))
+    if missing:
+        done = 0
+
+        def advance(count: int) -> None:
+            nonlocal done
+            done += count
+            if progress:
+                progress(done, len(missing))
+
+        vectors[missing] = embedder.embed_passages([embedding_text(notes[i]) for i in missing], advance)
+    threshold = approximate_above if approximate_above is not None else settings.approximate_above
+    dense_index = dense.build_dense_index(vectors, threshold)
+    lexical = LexicalIndex.build([lexical_text(note) for note in notes])
+    manifest = Manifest(
+        format=FORMAT_VERSION,
+        embedder=embedder.name,
+        embedding_model=settings.embedding_model,
+        query_prefix=settings.query_prefix,
+        passage_prefix=settings.passage_prefix,
+        dim=embedder.dim,
+        corpus=fingerprint,
+        note_count=len(notes),
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        dense_index=dense.kind(dense_index),
+        documents=documents,
+        skipped=[{"name": s.name, "reason": s.reason} for s in skipped],
+    )
+    StoredIndex(manifest, notes, vectors, keys, dense_index, lexical).save(settings.index_dir)
+    return BuildReport(
+        files=len(fingerprint) - (1 if "sources.toml" in fingerprint else 0),
+        notes=len(notes),
+        skipped=skipped,
+        copies=copies,
+        embedded=len(missing),
+        reused=len(notes) - len(missing),
+        seconds=time.perf_counter() - started,
+        dense_index=manifest.dense_index,
+        documents=documents,
+    )
+
+
+def lexical_text(note: Note) -> str:
+    """What BM25 sees: the note with its section, people and places, so "bord 9" or a leader's
+    name finds it even where the text itself does not repeat them."""
+    return "\n".join([*note.section, *note.leaders, *note.municipalities, note.text])
+
+
+def _previous_vectors(settings: Settings, embedder_name: str) -> dict[str, np.ndarray]:
+    """Vectors of the index being replaced, by key; nothing when there is none or it is unreadable."""
+    try:
+        previous = StoredIndex.load(settings.index_dir)
+    except SamordnaError:
+        return {}
+    if previous.manifest.embedder != embedder_name:
+        return {}
+    return dict(zip(previous.vector_keys, previous.vectors, strict=True))

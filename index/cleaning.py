@@ -1,0 +1,238 @@
+"""Turning extracted text into clean, continuous prose with a page map.
+
+Extraction leaves artefacts that hurt both retrieval and reading: hard line wraps and hyphenation
+from PDFs, banners repeated on every page, the chrome of web transcripts ("Storlek: px",
+"Download …", teasers of related documents) and page numbers written into the text. They are
+removed here; the page numbers are kept as a map from character offsets to pages.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+from index.corpus import RawDocument, Source
+
+TRANSCRIPT_MARKERS = {"transkript", "transcript"}
+DEBRIS_LINE = re.compile(
+    r"^(storlek:\s*\d*\s*px|starta visningen från sidan:?|download\b.*|ladda ner\b.*|läs mer|"
+    r"(sida\s+)?\d{1,4}(\s*(av|/)\s*\d{1,4})?|-\s*\d{1,4}\s*-)$",
+    re.IGNORECASE,
+)
+BULLET = re.compile(r"^\s*([•▪◦·*–-]|\d{1,2}[).]|[a-z][).])\s")
+LABEL_LINE = re.compile(r"^[A-ZÅÄÖ][\wåäöÅÄÖ -]{1,30}:\s")
+SENTENCE_END = re.compile(r"[.!?:;\"”)\]]$")
+JOIN_WORDS_AFTER_HYPHEN = {"och", "eller", "samt", "resp", "respektive", "till", "som"}
+
+
+@dataclass(frozen=True)
+class CleanDocument:
+    """A document's cleaned text; notes are slices of `text`."""
+
+    name: str
+    title: str
+    text: str
+    page_starts: tuple[tuple[int, int], ...] = ()
+    """(offset, page) pairs in offset order: the page that begins at each offset."""
+    source: Source = field(default_factory=Source)
+
+    def page_at(self, offset: int) -> int | None:
+        offsets = [start for start, _ in self.page_starts]
+        position = bisect.bisect_right(offsets, offset) - 1
+        return self.page_starts[position][1] if position >= 0 else None
+
+
+@dataclass
+class _Block:
+    """A paragraph under construction, remembering which page each of its parts came from."""
+
+    parts: list[tuple[int | None, str]]
+
+    @property
+    def text(self) -> str:
+        return "".join(text for _, text in self.parts)
+
+    def absorb(self, other: _Block) -> None:
+        """Continue this paragraph with the next one, undoing a hyphenated word break."""
+        mine, theirs = self.text, other.text
+        first = other.parts[0]
+        if _is_hyphen_break(mine, theirs):
+            page, text = self.parts[-1]
+            self.parts[-1] = (page, text[:-1])
+            self.parts.append(first)
+        else:
+            self.parts.append((first[0], " " + first[1]))
+        self.parts.extend(other.parts[1:])
+
+
+class Cleaner:
+    """Cleans one raw document; stateless, so one instance serves a whole corpus."""
+
+    def clean(self, raw: RawDocument) -> CleanDocument:
+        pages = [(page, _normalise(text)) for page, text in raw.pages]
+        header_title: str | None = None
+        if _is_transcript(pages):
+            header_title, blocks = _transcript_blocks(pages)
+        else:
+            blocks = _paged_blocks(pages)
+        blocks = _drop_banners(blocks)
+        blocks = _merge_broken_paragraphs(blocks)
+        text, page_starts = _assemble(blocks)
+        title = raw.source.title or header_title or _first_line_title(text) or raw.name.rsplit(".", 1)[0]
+        return CleanDocument(raw.name, title, text, tuple(page_starts), raw.source)
+
+
+def _normalise(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00ad", "").replace("\t", " ")
+    return text.replace("\u00a0", " ").replace("\u200b", "")
+
+
+def _is_transcript(pages: list[tuple[int | None, str]]) -> bool:
+    head = [line.strip().lower() for line in pages[0][1].split("\n")[:30]]
+    return any(line in TRANSCRIPT_MARKERS for line in head)
+
+
+def _transcript_blocks(pages: list[tuple[int | None, str]]) -> tuple[str | None, list[_Block]]:
+    """A web transcript: a header of page chrome, one paragraph per page starting with its number,
+    then teasers of related documents, each ending in "Läs mer"."""
+    lines = "\n".join(text for _, text in pages).split("\n")
+    marker = next(i for i, line in enumerate(lines) if line.strip().lower() in TRANSCRIPT_MARKERS)
+    header = [line.strip() for line in lines[:marker] if line.strip()]
+    title = next((line for line in header if not DEBRIS_LINE.match(line)), None)
+    paragraphs = [line.strip() for line in lines[marker + 1 :] if line.strip()]
+    if "Läs mer" in paragraphs:
+        # The first teaser is a title paragraph and an excerpt paragraph before its "Läs mer".
+        paragraphs = paragraphs[: max(0, paragraphs.index("Läs mer") - 2)]
+    blocks: list[_Block] = []
+    page = 0
+    for paragraph in paragraphs:
+        if DEBRIS_LINE.match(paragraph) and not paragraph.startswith(f"{page + 1}"):
+            continue
+        match = re.match(rf"^{page + 1}(?:\s+(.*))?$", paragraph, re.DOTALL)
+        if match:
+            page += 1
+            content = re.sub(rf"\s+{page}$", "", match.group(1) or "").strip()
+            if content and content != str(page):
+                blocks.append(_Block([(page, _collapse(content))]))
+        else:
+            blocks.append(_Block([(page or None, _collapse(paragraph))]))
+    return title, blocks
+
+
+def _paged_blocks(pages: list[tuple[int | None, str]]) -> list[_Block]:
+    """Paragraphs of ordinary extracted text, with hard line wraps undone."""
+    if len(pages) == 1 and pages[0][0] is None and "\f" in pages[0][1]:
+        pages = [(number, text) for number, text in enumerate(pages[0][1].split("\f"), start=1)]
+    lengths = [len(line.strip()) for _, text in pages for line in text.split("\n") if len(line.strip()) >= 20]
+    width = statistics.quantiles(lengths, n=10)[-1] if len(lengths) >= 10 else 0
+    blocks: list[_Block] = []
+    for page, text in pages:
+        for paragraph in re.split(r"\n[ \t]*\n", text):
+            lines = [_collapse(line) for line in paragraph.split("\n")]
+            lines = [line for line in lines if line and not DEBRIS_LINE.match(line)]
+            if lines:
+                blocks.append(_Block([(page, _unwrap(lines, width))]))
+    return blocks
+
+
+def _unwrap(lines: list[str], width: float) -> str:
+    """Join lines that a fixed-width extraction broke, keep the breaks an author made."""
+    out = lines[0]
+    for previous, line in zip(lines, lines[1:], strict=False):
+        wrapped = (
+            width >= 40
+            and len(previous) >= 0.7 * width
+            and not BULLET.match(line)
+            and not LABEL_LINE.match(line)
+            and not (re.search(r"[.!?]$", previous) and line[:1].isupper())
+        )
+        if wrapped and _is_hyphen_break(out, line):
+            out = out[:-1] + line
+        elif wrapped:
+            out += " " + line
+        else:
+            out += "\n" + line
+    return out
+
+
+def _is_hyphen_break(before: str, after: str) -> bool:
+    first_word = after.split(" ", 1)[0].lower()
+    return (
+        bool(re.search(r"[a-zåäö]-$", before))
+        and after[:1].islower()
+        and first_word.strip(",.") not in JOIN_WORDS_AFTER_HYPHEN
+    )
+
+
+def _collapse(line: str) -> str:
+    return re.sub(r" {2,}", " ", line).strip()
+
+
+def _drop_banners(blocks: list[_Block]) -> list[_Block]:
+    """Remove running headers/footers: short capitalised lines repeated on three or more pages.
+
+    Lines are compared by their letters only, so a banner set in bold or broken over two lines
+    is still recognised."""
+    counts = Counter(_letters(line) for block in blocks for line in block.text.split("\n"))
+    banners = {
+        key
+        for key, count in counts.items()
+        if count >= 3 and 0 < len(key) <= 80 and _mostly_upper(key)
+    }
+    if not banners:
+        return blocks
+    kept: list[_Block] = []
+    for block in blocks:
+        if _letters(block.text) in banners:
+            continue
+        if len(block.parts) == 1:
+            page, text = block.parts[0]
+            lines = [line for line in text.split("\n") if _letters(line) not in banners]
+            block = _Block([(page, "\n".join(lines))])
+        if block.text:
+            kept.append(block)
+    return kept
+
+
+def _letters(line: str) -> str:
+    return "".join(c for c in line if c.isalnum())
+
+
+def _mostly_upper(key: str) -> bool:
+    letters = [c for c in key if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+def _merge_broken_paragraphs(blocks: list[_Block]) -> list[_Block]:
+    """Rejoin a sentence that a page break (or a removed banner) cut in two."""
+    merged: list[_Block] = []
+    for block in blocks:
+        if merged and not SENTENCE_END.search(merged[-1].text) and block.text[:1].islower():
+            merged[-1].absorb(block)
+        else:
+            merged.append(block)
+    return merged
+
+
+def _assemble(blocks: list[_Block]) -> tuple[str, list[tuple[int, int]]]:
+    pieces: list[str] = []
+    page_starts: list[tuple[int, int]] = []
+    offset = 0
+    for number, block in enumerate(blocks):
+        if number:
+            pieces.append("\n\n")
+            offset += 2
+        for page, text in block.parts:
+            if page is not None and (not page_starts or page_starts[-1][1] != page):
+                page_starts.append((offset + (len(text) - len(text.lstrip())), page))
+            pieces.append(text)
+            offset += len(text)
+    return "".join(pieces), page_starts
+
+
+def _first_line_title(text: str) -> str | None:
+    first = text.split("\n", 1)[0].strip()
+    return first if 0 < len(first) <= 120 and not LABEL_LINE.match(first + " ") else None

@@ -1,0 +1,162 @@
+"""Reading the corpus folder: which files there are, their raw text per page, and their sources.
+
+A bad file never stops a build: it is skipped with a reason the user can act on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.errors import CorpusEmpty, CorpusMissing
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
+SOURCES_FILE = "sources.toml"
+
+
+@dataclass(frozen=True)
+class Source:
+    """What `sources.toml` says about a document; every field is optional."""
+
+    title: str | None = None
+    organiser: str | None = None
+    date: str | None = None
+    url: str | None = None
+
+    def facts(self) -> dict[str, str]:
+        return {k: v for k, v in (("organiser", self.organiser), ("date", self.date), ("url", self.url)) if v}
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A file's text as extracted, page by page (`page` is None where the format has no pages)."""
+
+    name: str
+    pages: tuple[tuple[int | None, str], ...]
+    source: Source = field(default_factory=Source)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    name: str
+    reason: str
+
+
+class UnreadableFile(Exception):
+    """Raised by a reader with the Swedish reason the file is skipped."""
+
+
+class Corpus:
+    """A folder of documents; `sources.toml` beside them may describe them."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def files(self) -> list[Path]:
+        if not self.folder.is_dir():
+            raise CorpusMissing(self.folder)
+        return sorted(
+            path
+            for path in self.folder.iterdir()
+            if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in SUPPORTED_SUFFIXES
+        )
+
+    def fingerprint(self) -> dict[str, str]:
+        """SHA-256 of every supported file plus sources.toml: what a built index must match."""
+        paths = self.files()
+        sources = self.folder / SOURCES_FILE
+        if sources.is_file():
+            paths.append(sources)
+        return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}
+
+    def sources(self) -> dict[str, Source]:
+        path = self.folder / SOURCES_FILE
+        if not path.is_file():
+            return {}
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            log.warning("%s kunde inte läsas och används inte: %s", path, error)
+            return {}
+        known = set(Source.__dataclass_fields__)
+        return {
+            name: Source(**{k: str(v) for k, v in entry.items() if k in known})
+            for name, entry in table.items()
+            if isinstance(entry, dict)
+        }
+
+    def read(self) -> tuple[list[RawDocument], list[Skipped]]:
+        """Every readable document, and the files skipped with why. Raises if nothing is readable."""
+        sources = self.sources()
+        documents: list[RawDocument] = []
+        skipped: list[Skipped] = []
+        for path in self.files():
+            try:
+                pages = read_pages(path)
+            except UnreadableFile as error:
+                log.warning("Hoppar över %s: %s", path.name, error)
+                skipped.append(Skipped(path.name, str(error)))
+                continue
+            documents.append(RawDocument(path.name, pages, sources.get(path.name, Source())))
+        if not documents:
+            raise CorpusEmpty(self.folder, skipped)
+        return documents, skipped
+
+
+def read_pages(path: Path) -> tuple[tuple[int | None, str], ...]:
+    """Extract a file's text; raise UnreadableFile with a reason when there is none to be had."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".pdf":
+            pages = _read_pdf(path)
+        elif suffix == ".docx":
+            pages = ((None, _read_docx(path)),)
+        else:
+            pages = ((None, decode_text(path.read_bytes())),)
+    except UnreadableFile:
+        raise
+    except Exception as error:  # a broken file of any kind: pypdf and python-docx raise many types
+        raise UnreadableFile(f"kunde inte läsas ({type(error).__name__}: {error})") from error
+    if not any(text.strip() for _, text in pages):
+        raise UnreadableFile("innehåller ingen text" + (" (inskannad PDF?)" if suffix == ".pdf" else ""))
+    return pages
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 when it is, else the Windows code page Swedish exports use; binary data is refused."""
+    if b"\x00" in data[:8192]:
+        raise UnreadableFile("ser ut att vara en binärfil, inte text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _read_pdf(path: Path) -> tuple[tuple[int | None, str], ...]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    return tuple((number, page.extract_text() or "") for number, page in enumerate(reader.pages, start=1))
+
+
+def _read_docx(path: Path) -> str:
+    """Paragraphs and table cells in document order, one block each."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    document = docx.Document(str(path))
+    blocks: list[str] = []
+    for item in document.iter_inner_content():
+        if isinstance(item, Paragraph):
+            blocks.append(item.text)
+        elif isinstance(item, Table):
+            for row in item.rows:
+                cells = [cell.text.strip() for cell in row.cells]
+                blocks.append(" | ".join(dict.fromkeys(c for c in cells if c)))
+    return "\n\n".join(block for block in blocks if block.strip())

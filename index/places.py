@@ -1,0 +1,86 @@
+"""Swedish municipalities: recognising them as labels in notes, as mentions, and in questions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from importlib import resources
+
+# Names that are also ordinary words or common first names count as a mention only next to "kommun".
+AMBIGUOUS = {
+    "Ale", "Berg", "Bjuv", "Boden", "Eda", "Flen", "Habo", "Hjo", "Kil", "Lund", "Mark", "Mora",
+    "Nora", "Orsa", "Sala", "Salem", "Tanum", "Tibro", "Vara", "Ydre", "Ånge", "Åre",
+}
+PREPOSITIONS = {"i", "från", "till", "på", "för", "med", "av", "om", "inom", "utanför", "mot", "vid", "ur"}
+
+
+@cache
+def municipalities() -> tuple[str, ...]:
+    """All 290 names, longest first so that "Upplands Väsby" wins over a shorter match."""
+    lines = resources.files("index").joinpath("data/kommuner.txt").read_text(encoding="utf-8").splitlines()
+    names = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+@cache
+def _alternation() -> str:
+    return "|".join(re.escape(name) for name in municipalities())
+
+
+@cache
+def label_pattern() -> re.Pattern[str]:
+    """A municipality heading a part of a text: "Knivsta: …", "Håbo (integration) …",
+    "Östhammar (Nyanlända, Långtidsarbetslösa): …"."""
+    return re.compile(
+        rf"(?<![\wÅÄÖåäö-])(?P<prev>\w+ )?(?P<name>{_alternation()})"
+        rf"(?:\s*:|\s*\([^()\n]{{1,80}}\)\s*:?)(?=\s)"
+    )
+
+
+def labels(text: str) -> list[tuple[int, str]]:
+    """(offset, municipality) of every label, leaving out mentions such as "i Uppsala:"."""
+    found = []
+    for match in label_pattern().finditer(text):
+        previous = (match.group("prev") or "").strip().lower()
+        if previous in PREPOSITIONS:
+            continue
+        found.append((match.start("name"), match.group("name")))
+    return found
+
+
+@cache
+def _mention_pattern() -> re.Pattern[str]:
+    return re.compile(rf"(?<![\wÅÄÖåäö-])(?P<name>{_alternation()})s?(?P<kommun> kommun)?(?![\wåäö-])")
+
+
+def mentions(text: str) -> tuple[str, ...]:
+    """Municipalities a text names, in order of first mention."""
+    found: dict[str, None] = {}
+    for match in _mention_pattern().finditer(text):
+        name = match.group("name")
+        if name in AMBIGUOUS and not match.group("kommun"):
+            continue
+        found[name] = None
+    return tuple(found)
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, so "enkoping" finds "Enköping"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@cache
+def _folded_names() -> dict[str, str]:
+    return {fold(name): name for name in municipalities() if name not in AMBIGUOUS}
+
+
+def in_question(question: str) -> tuple[str, ...]:
+    """Municipalities a question names, typed with or without å/ä/ö and in any case."""
+    folded = fold(question)
+    found = []
+    for key, name in _folded_names().items():
+        if re.search(rf"(?<![a-z0-9-]){re.escape(key)}s?(?![a-z0-9-])", folded):
+            found.append(name)
+    return tuple(found)

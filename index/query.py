@@ -1,0 +1,49 @@
+"""What a question asks for, beyond its words: a table, a municipality, a person."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index import places
+from index.analysis import query_terms
+from index.errors import EmptyQuestion
+
+TABLE_REFERENCE = re.compile(
+    r"\b(bord|bordet|grupp|gruppen|station|pass|workshop|dialogbord)\s*(?:nr\.?\s*|nummer\s*)?(\d{1,3})\b"
+)
+PERSON_QUESTION = re.compile(
+    r"^\s*(vem|vilka personer|who)\b|\b(ledde|ledare|samtalsledare|höll i|frågeställare|deltog|deltagare|"
+    r"presenterade|nedtecknat|antecknade|led the|presented)\b"
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    terms: tuple[str, ...]
+    table: tuple[str, str] | None
+    """("bord", "9") for "vad sades vid bord 9?"."""
+    municipalities: tuple[str, ...]
+    asks_for_person: bool
+
+    @classmethod
+    def parse(cls, question: str) -> Query:
+        text = " ".join(question.split())
+        if not text:
+            raise EmptyQuestion()
+        folded = places.fold(text)
+        table = TABLE_REFERENCE.search(folded)
+        return cls(
+            text=text,
+            terms=tuple(query_terms(text)),
+            table=(table.group(1).removesuffix("et").removesuffix("en"), table.group(2)) if table else None,
+            municipalities=places.in_question(text),
+            asks_for_person=bool(PERSON_QUESTION.search(text.lower())),
+        )
+
+    def names_table_of(self, section: tuple[str, ...]) -> bool:
+        if not self.table or not section:
+            return False
+        head = places.fold(section[0]).split()
+        return len(head) >= 2 and head[0].startswith(self.table[0]) and head[1].strip(".:") == self.table[1]

@@ -1,0 +1,75 @@
+"""Choosing what to quote from a note: the 1–3 consecutive sentences that best answer the question.
+
+A quote is always a slice of the note text, never a paraphrase: users must be able to trust that
+the words shown are the words written.
+"""
+
+from __future__ import annotations
+
+from index.analysis import Decompounder, terms
+from index.lexical import LexicalIndex
+from index.notes import Note
+from index.query import Query
+from index.sentences import sentence_spans
+from index.splitting import ASKER_LABEL, LEADER_LABEL
+
+MAX_SENTENCES = 3
+COMFORTABLE_LENGTH = 450
+
+
+class QuoteSelector:
+    def __init__(self, lexical: LexicalIndex) -> None:
+        self.lexical = lexical
+        self.decompounder = Decompounder(lexical.doc_freq)
+
+    def quote(self, note: Note, query: Query, wanted_terms: list[str]) -> str:
+        text = note.text
+        sentences = [
+            (start, end)
+            for start, end in sentence_spans(text)
+            if text[start:end].strip(" :") not in note.section
+        ] or [(0, len(text))]
+        weights = [self._weight(text[start:end], query, wanted_terms) for start, end in sentences]
+        best: tuple[float, int, int] | None = None
+        for first in range(len(sentences)):
+            for last in range(first, min(first + MAX_SENTENCES, len(sentences))):
+                matched: dict[str, float] = {}
+                for index in range(first, last + 1):
+                    matched.update(weights[index])
+                if not matched:
+                    continue
+                length = sentences[last][1] - sentences[first][0]
+                score = sum(matched.values()) - 0.15 * (last - first) - (0.5 if length > COMFORTABLE_LENGTH else 0)
+                if best is None or score > best[0] + 1e-9:
+                    best = (score, first, last)
+        if best is None:
+            best = (0.0, *self._opening(text, sentences, query))
+        _, first, last = best
+        return text[sentences[first][0] : sentences[last][1]]
+
+    def _weight(self, sentence: str, query: Query, wanted_terms: list[str]) -> dict[str, float]:
+        """The query terms this sentence carries, each with its weight (rarer terms weigh more)."""
+        own = terms(sentence)
+        present = set(self.decompounder.expand(own))
+        matched = {}
+        for term in wanted_terms:
+            if term in present or any(
+                len(term) >= 4 and (word.startswith(term) or word.endswith(term)) for word in own
+            ):
+                matched[term] = self.lexical.idf(term)
+        if query.asks_for_person and (LEADER_LABEL.match(sentence) or ASKER_LABEL.match(sentence)):
+            matched["\0person"] = max([self.lexical.idf(t) for t in wanted_terms] or [1.0])
+        return matched
+
+    @staticmethod
+    def _opening(text: str, sentences: list[tuple[int, int]], query: Query) -> tuple[int, int]:
+        """Nothing matched word for word: quote how the note opens, past its labels."""
+        content = [
+            i for i, (start, end) in enumerate(sentences)
+            if not LEADER_LABEL.match(text[start:end]) or query.asks_for_person
+        ] or [0]
+        first = content[0]
+        last = first
+        if sentences[first][1] - sentences[first][0] < 80 and first + 1 < len(sentences):
+            last = first + 1
+        return first, last

@@ -1,0 +1,168 @@
+"""The index on disk: notes, vectors, FAISS and BM25 indexes and a manifest, swapped in atomically.
+
+Layout of `SAMORDNA_INDEX_DIR`: each build writes a fresh `build-*` folder, then a symlink
+`current` is atomically replaced to point at it. A build that fails or is interrupted never
+touches `current`, so the previous index keeps serving; old build folders are removed afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from index import dense
+from index.errors import IndexBroken, IndexMissing, IndexOutdated
+from index.lexical import LexicalIndex
+from index.notes import Note
+from index.settings import Settings
+
+FORMAT_VERSION = 1
+CURRENT = "current"
+MANIFEST = "manifest.json"
+NOTES = "notes.jsonl"
+VECTORS = "vectors.npy"
+VECTOR_KEYS = "vector_keys.json"
+DENSE = "dense.faiss"
+LEXICAL = "lexical"
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    doc: str
+    title: str
+    notes: int
+    organiser: str | None = None
+    date: str | None = None
+    url: str | None = None
+    copy_of: str | None = None
+    """Set when the document repeats another one and is answered from that one."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format: int
+    embedder: str
+    embedding_model: str
+    query_prefix: str | None
+    passage_prefix: str | None
+    dim: int
+    corpus: dict[str, str]
+    """File name → SHA-256 of the corpus the index was built from."""
+    note_count: int
+    built_at: str
+    dense_index: str
+    documents: list[DocumentInfo] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        data = json.loads(text)
+        data["documents"] = [DocumentInfo(**d) for d in data.get("documents", [])]
+        return cls(**data)
+
+    def outdated_for(self, settings: Settings, corpus: dict[str, str]) -> str | None:
+        """Why this index cannot serve these settings and this corpus, or None when it can."""
+        if self.format != FORMAT_VERSION:
+            return f"det har format {self.format}, den här versionen läser format {FORMAT_VERSION}"
+        wanted = (settings.embedding_model, settings.query_prefix, settings.passage_prefix)
+        if (self.embedding_model, self.query_prefix, self.passage_prefix) != wanted:
+            return f"det byggdes med inbäddningsmodellen {self.embedding_model!r}, inställningen är {wanted[0]!r}"
+        if corpus != self.corpus:
+            changed = sorted(set(corpus) ^ set(self.corpus) | {n for n in corpus if self.corpus.get(n) != corpus[n]})
+            return "korpusen har ändrats sedan indexet byggdes (" + ", ".join(changed[:5]) + ")"
+        return None
+
+
+@dataclass
+class StoredIndex:
+    """Everything retrieval needs, loaded into memory."""
+
+    manifest: Manifest
+    notes: list[Note]
+    vectors: np.ndarray
+    vector_keys: list[str]
+    """Per note, the hash its vector was computed from: lets a rebuild reuse vectors."""
+    dense: faiss.Index
+    lexical: LexicalIndex
+
+    def save(self, index_dir: Path) -> Path:
+        """Write a new build folder and atomically make it current. Returns the build folder."""
+        index_dir.mkdir(parents=True, exist_ok=True)
+        build = index_dir / f"build-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
+        staging = build.with_name(build.name + ".partial")
+        staging.mkdir()
+        try:
+            with (staging / NOTES).open("w", encoding="utf-8") as out:
+                for note in self.notes:
+                    out.write(json.dumps(note.to_dict(), ensure_ascii=False) + "\n")
+            np.save(staging / VECTORS, self.vectors)
+            (staging / VECTOR_KEYS).write_text(json.dumps(self.vector_keys))
+            faiss.write_index(self.dense, str(staging / DENSE))
+            (staging / LEXICAL).mkdir()
+            self.lexical.save(staging / LEXICAL)
+            (staging / MANIFEST).write_text(self.manifest.to_json(), encoding="utf-8")
+            staging.rename(build)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        link = index_dir / f".{CURRENT}.{os.getpid()}"
+        link.unlink(missing_ok=True)
+        link.symlink_to(build.name)
+        os.replace(link, index_dir / CURRENT)
+        _remove_old_builds(index_dir, keep=build.name)
+        return build
+
+    @classmethod
+    def load(cls, index_dir: Path) -> StoredIndex:
+        folder = current_build(index_dir)
+        try:
+            manifest = read_manifest(index_dir)
+            with (folder / NOTES).open(encoding="utf-8") as lines:
+                notes = [Note.from_dict(json.loads(line)) for line in lines]
+            vectors = np.load(folder / VECTORS)
+            vector_keys = json.loads((folder / VECTOR_KEYS).read_text())
+            index = faiss.read_index(str(folder / DENSE))
+            dense.tune(index)
+            lexical = LexicalIndex.load(folder / LEXICAL)
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
+            raise IndexBroken(index_dir, f"{type(error).__name__}: {error}") from error
+        if not len(notes) == len(vectors) == index.ntotal == manifest.note_count == lexical.size:
+            raise IndexBroken(index_dir, "antalet anteckningar, vektorer och indexposter stämmer inte")
+        return cls(manifest, notes, vectors, vector_keys, index, lexical)
+
+
+def current_build(index_dir: Path) -> Path:
+    link = index_dir / CURRENT
+    if not link.exists():
+        raise IndexMissing(index_dir)
+    return link.resolve()
+
+
+def read_manifest(index_dir: Path) -> Manifest:
+    path = current_build(index_dir) / MANIFEST
+    try:
+        return Manifest.from_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError) as error:
+        raise IndexBroken(index_dir, f"manifestet kunde inte läsas: {error}") from error
+
+
+def check_fresh(manifest: Manifest, settings: Settings, corpus: dict[str, str]) -> None:
+    reason = manifest.outdated_for(settings, corpus)
+    if reason:
+        raise IndexOutdated(reason)
+
+
+def _remove_old_builds(index_dir: Path, keep: str) -> None:
+    for path in index_dir.glob("build-*"):
+        if path.name != keep and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
