@@ -1,0 +1,241 @@
+"""The `samordna` command line: ask, chat, index build|info, eval, bot.
+
+Imports stay inside the commands so that `samordna ask` loads only what answering needs: a cold
+start is part of the product.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from index.retrieval import Retriever
+    from index.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    from index.errors import SamordnaError
+
+    try:
+        return args.run(args)
+    except SamordnaError as error:
+        _stderr().print(f"[red]Fel:[/red] {error.message}", highlight=False)
+        return error.exit_code
+    except KeyboardInterrupt:
+        _stderr().print("Avbrutet.")
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="samordna",
+        description="Sök i anteckningar från dialogbord, workshopar och open space – svar med citat och källa.",
+    )
+    commands = parser.add_subparsers(title="kommandon", metavar="KOMMANDO")
+
+    ask = commands.add_parser("ask", help="ställ en fråga")
+    ask.add_argument("question", nargs="?", help="frågan, t.ex. \"vad sades om SIP?\"")
+    ask.add_argument("--top-k", type=_positive, default=None, metavar="K", help="antal träffar (standard 5)")
+    ask.add_argument("--json", action="store_true", help="skriv svaret som JSON")
+    ask.add_argument("--questions", type=Path, metavar="FIL", help="en fråga per rad; med --json blir det JSONL")
+    ask.set_defaults(run=_ask)
+
+    chat = commands.add_parser("chat", help="fråga en sak i taget interaktivt")
+    chat.add_argument("--top-k", type=_positive, default=None, metavar="K")
+    chat.set_defaults(run=_chat)
+
+    index = commands.add_parser("index", help="bygg eller visa indexet")
+    index_commands = index.add_subparsers(title="indexkommandon", metavar="KOMMANDO")
+    build = index_commands.add_parser("build", help="bygg indexet från korpusmappen")
+    build.set_defaults(run=_index_build)
+    info = index_commands.add_parser("info", help="visa vad indexet innehåller")
+    info.set_defaults(run=_index_info)
+
+    evaluate = commands.add_parser("eval", help="mät sökkvaliteten mot en frågefil (JSONL)")
+    evaluate.add_argument("file", type=Path, help="frågefil, t.ex. ../shared/eval/dev.jsonl")
+    evaluate.add_argument("--json", action="store_true", help="skriv resultatet som ett JSON-objekt")
+    evaluate.add_argument(
+        "--ranking", choices=("hybrid", "dense", "bm25"), default="hybrid",
+        help="hybrid (produkten), eller bara täta vektorer / bara BM25 som jämförelse",
+    )
+    evaluate.set_defaults(run=_eval)
+
+    bot = commands.add_parser("bot", help="starta Telegram-boten")
+    bot.set_defaults(run=_bot)
+    return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("måste vara minst 1")
+    return number
+
+
+def _stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _settings() -> Settings:
+    from index.settings import Settings
+
+    return Settings()
+
+
+def _open_retriever(settings: Settings) -> Retriever:
+    """The current index; built first (with a progress bar) when there is none yet."""
+    from index.errors import IndexMissing
+    from index.retrieval import Retriever
+
+    try:
+        return Retriever.open(settings)
+    except IndexMissing:
+        _stderr().print("Inget index ännu – bygger det första gången …")
+        _build(settings)
+        return Retriever.open(settings)
+
+
+def _build(settings: Settings) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from bot.terminal import render_build
+    from index.build import build_index
+
+    console = _stderr()
+    with Progress(
+        TextColumn("Bäddar in anteckningar"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=console, transient=True,
+    ) as bar:
+        task = bar.add_task("embed", total=None)
+        report = build_index(settings, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    render_build(console, report)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from index.errors import EmptyQuestion, SamordnaError
+
+    if args.questions is not None:
+        try:
+            questions = [line.strip() for line in args.questions.read_text(encoding="utf-8").splitlines()]
+        except OSError as error:
+            raise SamordnaError(f"Frågefilen {args.questions} kunde inte läsas: {error.strerror or error}") from error
+        questions = [q for q in questions if q]
+        if not questions:
+            raise SamordnaError(f"Frågefilen {args.questions} innehåller inga frågor.")
+    elif args.question is None or not args.question.strip():
+        raise EmptyQuestion()
+    else:
+        questions = [args.question]
+    settings = _settings()
+    retriever = _open_retriever(settings)
+    top_k = args.top_k or settings.top_k
+    if args.json:
+        for question in questions:
+            answer = retriever.ask(question, top_k)
+            sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
+        return 0
+    from rich.console import Console
+
+    from bot.terminal import render_answer
+
+    console = Console()
+    for question in questions:
+        if len(questions) > 1:
+            console.rule(question)
+        render_answer(console, retriever.ask(question, top_k))
+    return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from bot.terminal import render_answer
+    from index.errors import EmptyQuestion
+
+    settings = _settings()
+    retriever = _open_retriever(settings)
+    console = Console()
+    console.print("Ställ en fråga om anteckningarna. Tom rad eller Ctrl-D avslutar.", style="dim")
+    for question in _prompt_lines(console):
+        try:
+            render_answer(console, retriever.ask(question, args.top_k or settings.top_k))
+        except EmptyQuestion as error:
+            console.print(error.message)
+    return 0
+
+
+def _prompt_lines(console: Console) -> Iterable[str]:
+    while True:
+        try:
+            line = console.input("[bold]fråga>[/bold] ")
+        except EOFError:
+            return
+        if not line.strip():
+            return
+        yield line
+
+
+def _index_build(args: argparse.Namespace) -> int:
+    _build(_settings())
+    return 0
+
+
+def _index_info(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from bot.terminal import render_manifest
+    from index.corpus import Corpus
+    from index.store import read_manifest
+
+    settings = _settings()
+    manifest = read_manifest(settings.index_dir)
+    console = Console()
+    render_manifest(console, manifest, str(settings.index_dir))
+    reason = manifest.outdated_for(settings, Corpus(settings.corpus_dir).fingerprint())
+    if reason:
+        console.print(f"[yellow]Indexet är inaktuellt:[/yellow] {reason}. Kör `samordna index build`.")
+        return 1
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from index.evaluation import judge, load_questions, summarise
+
+    questions = load_questions(args.file)
+    retriever = _open_retriever(_settings())
+    results = [judge(q, retriever.ask(q.question, 5, ranking=args.ranking)) for q in questions]
+    report = summarise(results)
+    if args.json:
+        sys.stdout.write(json.dumps({"ranking": args.ranking, **report.to_dict()}, ensure_ascii=False) + "\n")
+        return 0
+    from rich.console import Console
+
+    from bot.terminal import render_eval
+
+    render_eval(Console(), report, args.ranking)
+    return 0
+
+
+def _bot(args: argparse.Namespace) -> int:
+    from bot.settings import BotSettings
+    from bot.telegram_app import run_bot
+
+    return run_bot(BotSettings())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

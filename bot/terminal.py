@@ -1,0 +1,107 @@
+"""Rendering answers, build reports and index facts for a terminal (rich), in Swedish."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from index.answer import Answer, Hit
+from index.build import BuildReport
+from index.evaluation import EvalReport
+from index.store import Manifest
+
+NOTHING_FOUND = "Jag hittade inget om det i anteckningarna."
+NOTHING_FOUND_HINT = "Prova andra ord, ett kommunnamn eller ett bordsnummer (t.ex. \"bord 9\")."
+
+
+def source_line(hit: Hit) -> str:
+    """Where a quote comes from: document, section, leaders, page."""
+    note = hit.note
+    parts = [note.title]
+    if note.section:
+        parts.append(note.section_path)
+    if note.leaders:
+        parts.append("ledare: " + "; ".join(note.leaders))
+    if note.page is not None:
+        parts.append(f"s. {note.page}")
+    return " · ".join(parts)
+
+
+def render_answer(console: Console, answer: Answer) -> None:
+    if not answer.answered:
+        console.print(Text(NOTHING_FOUND, style="bold"))
+        console.print(Text(NOTHING_FOUND_HINT, style="dim"))
+        return
+    for hit in answer.hits:
+        body = Group(
+            Text(hit.quote, style="italic"),
+            Text(""),
+            Text(f"Källa: {source_line(hit)}", style="cyan"),
+            Text(f"Fil: {hit.note.doc}", style="dim"),
+        )
+        console.print(Panel(body, title=f"[bold]{hit.rank}[/bold]", title_align="left", expand=True))
+
+
+def render_build(console: Console, report: BuildReport) -> None:
+    console.print(
+        f"[green]Indexet är byggt:[/green] {report.files} filer, {report.notes} anteckningar "
+        f"({report.embedded} nya inbäddningar, {report.reused} återanvända), {report.seconds:.1f} s, "
+        f"{'exakt' if report.dense_index == 'exact' else 'approximativ (HNSW)'} vektorsökning."
+    )
+    for copy, original in sorted(report.copies.items()):
+        console.print(f"[dim]{copy} upprepar {original}: dess anteckningar indexeras en gång.[/dim]")
+    for skipped in report.skipped:
+        console.print(f"[yellow]Hoppade över {skipped.name}:[/yellow] {skipped.reason}")
+
+
+def render_manifest(console: Console, manifest: Manifest, location: str) -> None:
+    facts = Table.grid(padding=(0, 2))
+    facts.add_row("Plats", location)
+    facts.add_row("Byggt", manifest.built_at)
+    facts.add_row("Anteckningar", str(manifest.note_count))
+    facts.add_row("Inbäddning", f"{manifest.embedder} ({manifest.dim} dim)")
+    facts.add_row("Vektorsökning", "exakt" if manifest.dense_index == "exact" else "approximativ (HNSW)")
+    facts.add_row("Format", str(manifest.format))
+    console.print(facts)
+    documents = Table("Fil", "Titel", "Anteckningar", "Datum", title="Dokument")
+    for doc in manifest.documents:
+        count = f"kopia av {doc.copy_of}" if doc.copy_of and not doc.notes else str(doc.notes)
+        documents.add_row(doc.doc, doc.title, count, doc.date or "")
+    console.print(documents)
+    for skipped in manifest.skipped:
+        console.print(f"[yellow]Överhoppad:[/yellow] {skipped['name']}: {skipped['reason']}")
+
+
+def render_eval(console: Console, report: EvalReport, label: str) -> None:
+    table = Table(title=f"Utvärdering ({label})")
+    table.add_column("Mått")
+    table.add_column("Värde", justify="right")
+    for key, value in report.recall.items():
+        table.add_row(f"recall{key}", f"{value:.3f}")
+    table.add_row("MRR@5", f"{report.mrr_at_5:.3f}")
+    table.add_row("citatet håller spannet", f"{report.quote_recall:.3f}")
+    table.add_row("andel spann bland träffarna", f"{report.span_recall:.3f}")
+    table.add_row("obesvarbara som avstods", f"{report.abstained_unanswerable:.3f}")
+    table.add_row("besvarbara som felaktigt avstods", f"{report.false_abstention:.3f}")
+    table.add_row("frågor (besvarbara/obesvarbara)", f"{report.questions} ({report.answerable}/{report.unanswerable})")
+    console.print(table)
+    kinds = Table("Typ", "Frågor", "recall@5", "citat", "avstod", title="Per frågetyp")
+    for kind, figures in report.by_kind.items():
+        kinds.add_row(
+            kind,
+            str(figures["questions"]),
+            _figure(figures.get("recall@5")),
+            _figure(figures.get("quote_recall")),
+            _figure(figures.get("abstained")),
+        )
+    console.print(kinds)
+    if report.missed:
+        console.print("[bold]Missade frågor[/bold]")
+        for miss in report.missed:
+            console.print(f"  {miss['id']} ({miss['kind']}): {miss['question']} — {miss['why']}")
+
+
+def _figure(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
