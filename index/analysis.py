@@ -93,6 +93,25 @@ class Decompounder:
         return document_terms + [part for term in document_terms for part in self.parts(term)]
 
 
+# English spellings whose Swedish cognates differ only in these letters: culture/kultur,
+# competence/kompetens, philosophy/filosofi, theme/tema.
+COGNATE_SPELLINGS = (("c", "k"), ("ph", "f"), ("th", "t"))
+
+
+def cognates(term: str) -> list[str]:
+    """Swedish spellings an English term may have."""
+    variants = []
+    for english, swedish in COGNATE_SPELLINGS:
+        if english in term:
+            variants.append(term.replace(english, swedish))
+    if len(variants) > 1:
+        combined = term
+        for english, swedish in COGNATE_SPELLINGS:
+            combined = combined.replace(english, swedish)
+        variants.append(combined)
+    return variants
+
+
 def close_spelling(term: str, vocabulary: Iterable[str]) -> str | None:
     """A vocabulary term one edit away from a long unknown term: catches typos such as
     "aktivitetsersätning"."""

@@ -10,7 +10,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from index.analysis import Decompounder, close_spelling, terms
+from index.analysis import Decompounder, close_spelling, cognates, terms
 
 DOC_FREQ_FILE = "doc_freq.json"
 
@@ -43,22 +43,24 @@ class LexicalIndex:
         data = json.loads((folder / DOC_FREQ_FILE).read_text())
         return cls(bm25, data["doc_freq"], data["size"])
 
-    def resolve(self, term: str) -> str | None:
-        """The term as the index knows it: itself, a known term one typo away, or None."""
-        if term in self.doc_freq:
-            return term
+    def resolve(self, term: str, english: bool = False) -> str | None:
+        """The term as the index knows it: itself, a known term one typo away, for an English
+        question its Swedish cognate ("cultur" → "kultur"), or None."""
+        for candidate in (term, *(cognates(term) if english else ())):
+            if candidate in self.doc_freq:
+                return candidate
         return close_spelling(term, self.doc_freq)
 
-    def mentions(self, term: str) -> bool:
+    def mentions(self, term: str, english: bool = False) -> bool:
         """Whether the corpus uses the term at all, also as the start of a longer word
         ("skuld" in "skuldrådgivning")."""
-        if self.resolve(term):
+        if self.resolve(term, english):
             return True
         return len(term) >= 5 and any(known.startswith(term) for known in self.doc_freq)
 
-    def known(self, query_terms: list[str]) -> list[str]:
+    def known(self, query_terms: list[str], english: bool = False) -> list[str]:
         """The query's terms the corpus uses, typos corrected; unknown terms dropped."""
-        return [resolved for term in query_terms if (resolved := self.resolve(term))]
+        return [resolved for term in query_terms if (resolved := self.resolve(term, english))]
 
     def scores(self, known_terms: list[str]) -> np.ndarray:
         if not known_terms:

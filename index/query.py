@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from index import places
-from index.analysis import query_terms
+from index.analysis import is_english, query_terms
 from index.errors import EmptyQuestion
 
 TABLE_REFERENCE = re.compile(
@@ -26,6 +26,7 @@ class Query:
     """("bord", "9") for "vad sades vid bord 9?"."""
     municipalities: tuple[str, ...]
     asks_for_person: bool
+    english: bool
 
     @classmethod
     def parse(cls, question: str) -> Query:
@@ -40,6 +41,7 @@ class Query:
             table=(table.group(1).removesuffix("et").removesuffix("en"), table.group(2)) if table else None,
             municipalities=places.in_question(text),
             asks_for_person=bool(PERSON_QUESTION.search(text.lower())),
+            english=is_english(text),
         )
 
     def names_table_of(self, section: tuple[str, ...]) -> bool:
