@@ -38,6 +38,8 @@ class CleanDocument:
     page_starts: tuple[tuple[int, int], ...] = ()
     """(offset, page) pairs in offset order: the page that begins at each offset."""
     source: Source = field(default_factory=Source)
+    own_title: str = ""
+    """The title as the document itself writes it (`title` may come from sources.toml)."""
 
     def page_at(self, offset: int) -> int | None:
         offsets = [start for start, _ in self.page_starts]
@@ -81,8 +83,10 @@ class Cleaner:
         blocks = _drop_banners(blocks)
         blocks = _merge_broken_paragraphs(blocks)
         text, page_starts = _assemble(blocks)
-        title = raw.source.title or header_title or _first_line_title(text) or raw.name.rsplit(".", 1)[0]
-        return CleanDocument(raw.name, title, text, tuple(page_starts), raw.source)
+        own_title = header_title or _first_line_title(text) or raw.name.rsplit(".", 1)[0]
+        return CleanDocument(
+            raw.name, raw.source.title or own_title, text, tuple(page_starts), raw.source, own_title
+        )
 
 
 def _normalise(text: str) -> str:

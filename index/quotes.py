@@ -15,6 +15,7 @@ from index.splitting import ASKER_LABEL, LEADER_LABEL
 
 MAX_SENTENCES = 3
 COMFORTABLE_LENGTH = 450
+SHORT = 60
 
 
 class QuoteSelector:
@@ -23,6 +24,10 @@ class QuoteSelector:
         self.decompounder = Decompounder(lexical.doc_freq)
 
     def quote(self, note: Note, query: Query, wanted_terms: list[str]) -> str:
+        """`wanted_terms` that the note's section or municipality already answer ("Knivsta",
+        "bord 9") are shown in its source line; the quote is chosen for the rest."""
+        labels = set(terms(" ".join((*note.section, *note.municipalities[:1]))))
+        wanted_terms = [term for term in wanted_terms if term not in labels] or wanted_terms
         text = note.text
         sentences = [
             (start, end)
@@ -33,18 +38,18 @@ class QuoteSelector:
         best: tuple[float, int, int] | None = None
         for first in range(len(sentences)):
             for last in range(first, min(first + MAX_SENTENCES, len(sentences))):
-                matched: dict[str, float] = {}
-                for index in range(first, last + 1):
-                    matched.update(weights[index])
-                if not matched:
+                score = _window_score(weights[first : last + 1])
+                if score <= 0:
                     continue
                 length = sentences[last][1] - sentences[first][0]
-                score = sum(matched.values()) - 0.15 * (last - first) - (0.5 if length > COMFORTABLE_LENGTH else 0)
+                score -= 0.15 * (last - first) + (0.5 if length > COMFORTABLE_LENGTH else 0)
                 if best is None or score > best[0] + 1e-9:
                     best = (score, first, last)
         if best is None:
             best = (0.0, *self._opening(text, sentences, query))
         _, first, last = best
+        if first == last and last + 1 < len(sentences) and sentences[last][1] - sentences[last][0] < SHORT:
+            last += 1  # a lone short line ("Hitta arbetsplats/praktik.") needs what follows it
         return text[sentences[first][0] : sentences[last][1]]
 
     def _weight(self, sentence: str, query: Query, wanted_terms: list[str]) -> dict[str, float]:
@@ -68,8 +73,16 @@ class QuoteSelector:
             i for i, (start, end) in enumerate(sentences)
             if not LEADER_LABEL.match(text[start:end]) or query.asks_for_person
         ] or [0]
-        first = content[0]
-        last = first
-        if sentences[first][1] - sentences[first][0] < 80 and first + 1 < len(sentences):
-            last = first + 1
-        return first, last
+        return content[0], content[0]
+
+
+def _window_score(weights: list[dict[str, float]]) -> float:
+    """Each matched term counts fully once and half again for every further sentence that
+    carries it: a passage that stays on the topic beats a sentence that merely names it."""
+    seen: set[str] = set()
+    score = 0.0
+    for sentence in weights:
+        for term, weight in sentence.items():
+            score += weight / 2 if term in seen else weight
+            seen.add(term)
+    return score

@@ -57,7 +57,7 @@ class Splitter:
     def split(self, doc: CleanDocument) -> list[Note]:
         text = doc.text
         segments = (
-            _table_segments(text) or _group_segments(text) or _municipality_segments(text, doc.title)
+            _table_segments(text) or _group_segments(text) or _municipality_segments(text, doc.own_title)
         )
         if segments:
             preamble = text[: segments[0].start]
