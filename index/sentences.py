@@ -25,7 +25,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         cuts.append(line_start + len(line.group()))
         for a, b in zip(cuts, cuts[1:], strict=False):
             spans.extend(_split_long(text, a, b))
-    return [_trim(text, a, b) for a, b in spans if text[a:b].strip()]
+    return [trim_span(text, a, b) for a, b in spans if text[a:b].strip()]
 
 
 def _split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -35,7 +35,8 @@ def _split_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return list(zip(cuts, cuts[1:], strict=False))
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span narrowed to exclude surrounding white space."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from index import places
 from index.cleaning import CleanDocument
 from index.notes import Note
-from index.sentences import sentence_spans
+from index.sentences import sentence_spans, trim_span
 
 TABLE_HEADING = re.compile(
     r"^(?P<head>(?:Dialogbord|Bord|Bordet|Grupp|Gruppen|Workshop|Station|Pass|Rum|Samtal)\s+"
@@ -92,7 +92,7 @@ class Splitter:
 
     def _windows(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         """The segment itself when it fits, else sentence windows that overlap by one sentence."""
-        start, end = _strip(text, start, end)
+        start, end = trim_span(text, start, end)
         if end - start <= self.max_chars:
             yield start, end
             return
@@ -130,14 +130,6 @@ class Splitter:
         if chunk_start is not None:
             segments.append(Segment(chunk_start, chunk_end, section + tuple(h for _, h in headings)))
         return segments
-
-
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _heading(paragraph: str) -> tuple[int, str] | None:
