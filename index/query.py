@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from index import places
-from index.analysis import is_english, query_terms
+from index.analysis import is_english, query_terms, to_swedish
 from index.errors import EmptyQuestion
 
 TABLE_REFERENCE = re.compile(
@@ -33,15 +33,16 @@ class Query:
         text = " ".join(question.split())
         if not text:
             raise EmptyQuestion()
-        folded = places.fold(text)
-        table = TABLE_REFERENCE.search(folded)
+        english = is_english(text)
+        swedish = to_swedish(text) if english else text
+        table = TABLE_REFERENCE.search(places.fold(swedish))
         return cls(
             text=text,
-            terms=tuple(query_terms(text)),
+            terms=tuple(query_terms(swedish)),
             table=(table.group(1).removesuffix("et").removesuffix("en"), table.group(2)) if table else None,
             municipalities=places.in_question(text),
             asks_for_person=bool(PERSON_QUESTION.search(text.lower())),
-            english=is_english(text),
+            english=english,
         )
 
     def names_table_of(self, section: tuple[str, ...]) -> bool:
