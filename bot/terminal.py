@@ -34,6 +34,8 @@ def render_answer(console: Console, answer: Answer) -> None:
         console.print(Text(NOTHING_FOUND, style="bold"))
         console.print(Text(NOTHING_FOUND_HINT, style="dim"))
         return
+    if not answer.hits:
+        console.print(Text("Inga fler träffar.", style="dim"))
     for hit in answer.hits:
         body = Group(
             Text(hit.quote, style="italic"),

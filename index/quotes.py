@@ -32,7 +32,7 @@ class QuoteSelector:
         sentences = [
             (start, end)
             for start, end in sentence_spans(text)
-            if text[start:end].strip(" :") not in note.section
+            if text[start:end].strip(" :#") not in note.section
         ] or [(0, len(text))]
         weights = [self._weight(text[start:end], query, wanted_terms) for start, end in sentences]
         best: tuple[float, int, int] | None = None

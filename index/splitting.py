@@ -113,10 +113,15 @@ class Splitter:
         headings: list[tuple[int, str]] = []  # (level, heading) path
         chunk_start: int | None = None
         chunk_end = start
-        for match in re.finditer(r"[^\n](?:.|\n(?!\s*\n))*", text[start:end]):
-            p_start, p_end = start + match.start(), start + match.end()
-            paragraph = match.group().strip()
+        paragraphs = [
+            (start + m.start(), start + m.end(), m.group().strip())
+            for m in re.finditer(r"[^\n](?:.|\n(?!\s*\n))*", text[start:end])
+        ]
+        for index, (p_start, p_end, paragraph) in enumerate(paragraphs):
             heading = _heading(paragraph)
+            following = paragraphs[index + 1][2] if index + 1 < len(paragraphs) else None
+            if heading and not paragraph.startswith("#") and (following is None or _heading(following)):
+                heading = None  # a short line heading nothing (a list item, a closing line) is text
             too_big = chunk_start is not None and p_end - chunk_start > self.max_chars
             if (heading or too_big) and chunk_start is not None:
                 segments.append(Segment(chunk_start, chunk_end, section + tuple(h for _, h in headings)))
@@ -220,7 +225,8 @@ def _question_start(text: str, floor: int, label_at: int) -> int:
         else:
             break
     earlier = [s_start for s_start, _ in sentences if s_start < start]
-    while earlier and label_at - start < 40:  # "Hur?" alone is the tail of a longer question
+    # "Hur?" alone is the tail of a longer question, unless a paragraph break sets it apart.
+    while earlier and label_at - start < 40 and "\n\n" not in text[earlier[-1] : start]:
         start = earlier.pop()
     question = text[start:label_at]
     if len(question) > 250:
@@ -273,8 +279,8 @@ def _municipality_segments(text: str, title: str) -> list[Segment]:
 
 def _fragment_before(text: str, floor: int, at: int) -> tuple[int, str]:
     """The words between the last sentence end (or paragraph break) before `at` and `at`."""
-    window = text[floor:at]
-    cut = max(window.rfind("\n"), *(window.rfind(p + " ") for p in ".!?"))
+    window = text[floor:at].rstrip()
+    cut = max(window.rfind("\n"), *(window.rfind(p + " ") for p in ".!?"), *(window.rfind(p + "\n") for p in ".!?"))
     start = floor + (cut + 1 if cut >= 0 else 0)
     return start, text[start:at].strip()
 

@@ -134,9 +134,9 @@ class StoredIndex:
             index = faiss.read_index(str(folder / DENSE))
             dense.tune(index)
             lexical = LexicalIndex.load(folder / LEXICAL)
-        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
+        except (OSError, EOFError, ValueError, KeyError, TypeError, RuntimeError) as error:
             raise IndexBroken(index_dir, f"{type(error).__name__}: {error}") from error
-        if not len(notes) == len(vectors) == index.ntotal == manifest.note_count == lexical.size:
+        if not len(notes) == len(vectors) == len(vector_keys) == index.ntotal == manifest.note_count == lexical.size:
             raise IndexBroken(index_dir, "antalet anteckningar, vektorer och indexposter stämmer inte")
         return cls(manifest, notes, vectors, vector_keys, index, lexical)
 

@@ -1,0 +1,164 @@
+"""Answers over the bundled corpus: quotes are verbatim, and the bot abstains when notes are silent."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from index.answer import Answer
+from index.errors import EmptyQuestion
+from index.quotes import MAX_SENTENCES
+from index.retrieval import RANKINGS
+from index.sentences import sentence_spans
+
+SIP_DOC = "003_ef76e4c584639663.txt"
+
+OWN_QUESTIONS = [
+    "vad sades om SIP?",
+    "vem ledde bord 15",
+    "vem ledde bord 8?",
+    "vad sa knivsta om praktik",
+    "vad sa Uppsala om bostäder",
+    "sommarpraktik i Sandviken",
+    "hur kan kulturen bidra till social välfärd",
+    "vilka föreslog en gemensam samordnare",
+    "psykisk ohälsa bland unga",
+    "vad är KASAM",
+    "körkort som hinder för jobb",
+    "Who led table 9?",
+    "arbetsförmedlingen försäkringskassan samverkan",
+    "SiSam-modellen",
+    "hur många unga var utan arbete eller studier 2016",
+    "enkoping integration",  # typed without å/ä/ö
+    "aktivitetsersätning",  # typo
+    "vad är social hållbarhet?",
+    "Frågeställare",
+    "bord 11",
+    "x",
+    "???",
+    "vad vad vad",
+    "2025",
+]
+
+
+def _random_questions(retriever, count: int, seed: int) -> list[str]:
+    """Questions made of corpus words, with question words and punctuation around them."""
+    words = sorted({w for note in retriever.stored.notes for w in re.findall(r"[A-Za-zÅÄÖåäö-]{3,}", note.text)})
+    rng = random.Random(seed)
+    starts = ["", "vad sades om ", "vem ", "hur ", "finns det något om ", "vad sa ", "bord 3 "]
+    return [
+        rng.choice(starts) + " ".join(rng.sample(words, rng.randint(1, 5))) + rng.choice(["", "?", " ?", "."])
+        for _ in range(count)
+    ]
+
+
+def assert_quotes_hold(answer: Answer, top_k: int, baseline: bool = False) -> None:
+    if not answer.answered:
+        assert answer.hits == ()
+        return
+    # The BM25 baseline may find no note sharing a word with the question; hybrid always ranks.
+    assert (0 if baseline else 1) <= len(answer.hits) <= top_k
+    assert [hit.rank for hit in answer.hits] == list(range(1, len(answer.hits) + 1))
+    for hit in answer.hits:
+        quote = hit.quote
+        assert quote.strip(), "quote is not empty"
+        assert quote in hit.note.text, "quote is a verbatim slice of the note"
+        assert quote == quote.strip()
+        assert len(sentence_spans(quote)) <= MAX_SENTENCES == 3, quote
+
+
+def test_quote_property_on_the_dev_questions(seed_retriever, dev_questions):
+    for item in dev_questions:
+        for ranking in RANKINGS:
+            answer = seed_retriever.ask(item["question"], top_k=5, ranking=ranking)
+            assert_quotes_hold(answer, 5, baseline=ranking != "hybrid")
+
+
+@pytest.mark.parametrize("question", OWN_QUESTIONS)
+def test_quote_property_on_own_questions(seed_retriever, question):
+    assert_quotes_hold(seed_retriever.ask(question, top_k=5), 5)
+
+
+def test_quote_property_on_random_questions_from_corpus_words(seed_retriever):
+    questions = _random_questions(seed_retriever, 200, seed=20240601)
+    answered = 0
+    for question in questions:
+        answer = seed_retriever.ask(question, top_k=3)
+        assert_quotes_hold(answer, 3)
+        answered += answer.answered
+    assert answered >= 150, "questions made of corpus words are mostly answerable"
+
+
+def test_scores_never_increase_down_the_ranking(seed_retriever):
+    for question in OWN_QUESTIONS[:12]:
+        scores = [hit.score for hit in seed_retriever.ask(question, top_k=8).hits]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_top_k_and_offset_page_through_the_same_ranking(seed_retriever):
+    question = "samverkan mellan kommun och arbetsförmedling"
+    full = seed_retriever.ask(question, top_k=6)
+    first, second = seed_retriever.ask(question, top_k=3), seed_retriever.ask(question, top_k=3, offset=3)
+    assert len(full.hits) == 6
+    assert [hit.note.id for hit in first.hits + second.hits] == [hit.note.id for hit in full.hits]
+    assert [hit.rank for hit in second.hits] == [4, 5, 6]
+
+
+def test_json_shape_has_quote_inside_text(seed_retriever):
+    data = seed_retriever.ask("vad sades om SIP?").to_dict()
+    assert data["question"] == "vad sades om SIP?" and data["answered"] is True
+    for hit in data["hits"]:
+        assert hit["quote"] in hit["text"]
+        assert {"rank", "score", "doc", "title", "section", "page", "quote", "text"} <= set(hit)
+
+
+# --- abstention -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "finns det något om barnahus?",
+        "hur ska vi jobba med tolk i mötet med nyanlända",
+        "vad sades om spelberoende bland unga",
+    ],
+)
+def test_questions_the_notes_do_not_discuss_are_not_answered(seed_retriever, question):
+    answer = seed_retriever.ask(question)
+    assert answer.answered is False
+    assert answer.hits == ()
+    assert answer.to_dict() == {"question": question, "answered": False, "hits": []}
+
+
+def test_sip_is_answered_with_the_sip_quotes(seed_retriever):
+    answer = seed_retriever.ask("vad sades om SIP?")
+    assert answer.answered is True
+    assert answer.hits[0].note.doc == SIP_DOC
+    sip_hits = [hit for hit in answer.hits if hit.note.doc == SIP_DOC and "SIP" in hit.quote]
+    assert len(sip_hits) >= 3
+    quotes = " ".join(hit.quote for hit in sip_hits)
+    assert "SIP (samordnad individuell plan)" in quotes or "SIP- samordnad individuell plan" in quotes
+    assert all(hit.note.section[0].endswith("Sjukskrivningsprocessen") for hit in sip_hits)
+
+
+def test_a_question_naming_a_table_gets_that_table_and_its_leader(seed_retriever):
+    answer = seed_retriever.ask("vem ledde bord 15")
+    assert answer.answered
+    top = answer.hits[0]
+    assert top.note.section == ("Bord 15", "Vad gör vi nu?")
+    assert "Hanna Höghelm" in top.quote
+
+
+def test_an_empty_question_is_refused_with_a_swedish_message(seed_retriever):
+    for question in ("", "   ", "\n\t"):
+        with pytest.raises(EmptyQuestion) as raised:
+            seed_retriever.ask(question)
+        assert raised.value.message.startswith("Frågan är tom.")
+        assert raised.value.exit_code == 2
+
+
+def test_an_unknown_ranking_is_a_programming_error(seed_retriever):
+    with pytest.raises(ValueError, match="ranking"):
+        seed_retriever.ask("SIP", ranking="magic")
