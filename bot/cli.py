@@ -234,7 +234,7 @@ def _bot(args: argparse.Namespace) -> int:
     from bot.settings import BotSettings
     from bot.telegram_app import run_bot
 
-    return run_bot(BotSettings())
+    return run_bot(BotSettings.load())
 
 
 if __name__ == "__main__":
