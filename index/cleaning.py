@@ -202,7 +202,7 @@ def _drop_banners(blocks: list[_Block]) -> list[_Block]:
 
 
 def _letters(line: str) -> str:
-    return "".join(c for c in line if c.isalnum())
+    return re.sub(r"[\W_]+", "", line)
 
 
 def _mostly_upper(key: str) -> bool:

@@ -11,7 +11,7 @@ import numpy as np
 
 HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 128
+HNSW_EF_SEARCH = 512
 
 
 def build_dense_index(vectors: np.ndarray, approximate_above: int) -> faiss.Index:

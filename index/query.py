@@ -45,8 +45,12 @@ class Query:
             english=english,
         )
 
-    def names_table_of(self, section: tuple[str, ...]) -> bool:
-        if not self.table or not section:
-            return False
-        head = places.fold(section[0]).split()
-        return len(head) >= 2 and head[0].startswith(self.table[0]) and head[1].strip(".:") == self.table[1]
+    def names_table(self, key: tuple[str, str] | None) -> bool:
+        """Whether a note's `table_key` is the table this question names ("bord 9" → Bord 9)."""
+        return bool(self.table and key and key[0].startswith(self.table[0]) and key[1] == self.table[1])
+
+
+def table_key(section: tuple[str, ...]) -> tuple[str, str] | None:
+    """("bord", "9") for a note under "Bord 9"; None for a note not under a numbered heading."""
+    head = places.fold(section[0]).split() if section else []
+    return (head[0], head[1].strip(".:")) if len(head) >= 2 else None

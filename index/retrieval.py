@@ -12,7 +12,7 @@ from index.answer import Answer, Hit
 from index.corpus import Corpus
 from index.embedding import Embedder, make_embedder
 from index.notes import Note
-from index.query import Query
+from index.query import Query, table_key
 from index.quotes import QuoteSelector
 from index.settings import Settings
 from index.store import Manifest, StoredIndex, check_fresh
@@ -73,6 +73,10 @@ class Retriever:
         self.quotes = QuoteSelector(stored.lexical)
         self.abstention = abstention or AbstentionRule()
         self._by_id = {note.id: note for note in stored.notes}
+        self._tables: dict[tuple[str, str], list[int]] = {}
+        for position, note in enumerate(stored.notes):
+            if key := table_key(note.section):
+                self._tables.setdefault(key, []).append(position)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None, check_corpus: bool = True) -> Retriever:
@@ -115,10 +119,11 @@ class Retriever:
                     fused[int(position)] = fused.get(int(position), 0.0) + 1.0 / (RRF_K + rank)
         structured = False
         if ranking == HYBRID:
-            for position, note in enumerate(notes):
-                if query.names_table_of(note.section):
+            for key, positions in self._tables.items():
+                if query.names_table(key):
                     structured = True
-                    fused[position] = fused.get(position, 0.0) + TABLE_BOOST
+                    for position in positions:
+                        fused[position] = fused.get(position, 0.0) + TABLE_BOOST
             for position in fused:
                 fused[position] += self._place_boost(notes[position], query)
         ranked = self._distinct(sorted(fused, key=fused.__getitem__, reverse=True))

@@ -280,7 +280,10 @@ class BotApiStandIn:
                 standin._serve(self, b"")
 
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                try:
+                    body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the bot cancelled the call (a "typing…" it no longer needs)
                 standin._serve(self, body)
 
         return Handler
