@@ -14,7 +14,7 @@ TABLE_REFERENCE = re.compile(
 )
 PERSON_QUESTION = re.compile(
     r"^\s*(vem|vilka personer|who)\b|\b(ledde|ledare|samtalsledare|höll i|frågeställare|deltog|deltagare|"
-    r"presenterade|nedtecknat|antecknade|led the|presented)\b"
+    r"presenterade|nedtecknat|antecknade|skrev|led the|presented|wrote)\b"
 )
 
 

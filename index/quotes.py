@@ -6,6 +6,8 @@ the words shown are the words written.
 
 from __future__ import annotations
 
+import re
+
 from index.analysis import Decompounder, terms
 from index.lexical import LexicalIndex
 from index.notes import Note
@@ -13,6 +15,7 @@ from index.query import Query
 from index.sentences import sentence_spans
 from index.splitting import ASKER_LABEL, LEADER_LABEL
 
+SCRIBE = re.compile(r"^(?:Nedtecknat|Antecknat|Dokumenterat|Sammanställt|Protokollfört) av\b", re.IGNORECASE)
 MAX_SENTENCES = 3
 COMFORTABLE_LENGTH = 450
 SHORT = 60
@@ -62,7 +65,7 @@ class QuoteSelector:
                 len(term) >= 4 and (word.startswith(term) or word.endswith(term)) for word in own
             ):
                 matched[term] = self.lexical.idf(term)
-        if query.asks_for_person and (LEADER_LABEL.match(sentence) or ASKER_LABEL.match(sentence)):
+        if query.asks_for_person and _person_line(sentence):
             matched["\0person"] = max([self.lexical.idf(t) for t in wanted_terms] or [1.0])
         return matched
 
@@ -86,3 +89,12 @@ def _window_score(weights: list[dict[str, float]]) -> float:
             score += weight / 2 if term in seen else weight
             seen.add(term)
     return score
+
+
+def _person_line(sentence: str) -> bool:
+    return any(label.match(sentence) for label in (LEADER_LABEL, ASKER_LABEL, SCRIBE))
+
+
+def names_people(note: Note) -> bool:
+    """Whether the note says who led, asked or wrote: what a "vem …" question is after."""
+    return bool(note.leaders) or any(_person_line(line.strip()) for line in note.text.split("\n"))

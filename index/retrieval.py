@@ -13,7 +13,7 @@ from index.corpus import Corpus
 from index.embedding import Embedder, make_embedder
 from index.notes import Note
 from index.query import Query, table_key
-from index.quotes import QuoteSelector
+from index.quotes import QuoteSelector, names_people
 from index.settings import Settings
 from index.store import Manifest, StoredIndex, check_fresh
 
@@ -29,6 +29,8 @@ TABLE_BOOST = 1.0
 """A question naming "bord 9" wants that table first, whatever else matches."""
 MUNICIPALITY_LABEL_BOOST = 0.3 / RRF_K
 MUNICIPALITY_MENTION_BOOST = 0.15 / RRF_K
+PERSON_BOOST = 0.3 / RRF_K
+"""A "vem …" question favours, among the matching notes, those that say who led or wrote them."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class Relevance:
     english: bool
     structured: bool
     """The question names a table that exists: it is answerable by construction."""
+    missing_table: bool = False
+    """The question names a table the notes number others of but not this one ("bord 3")."""
 
 
 class AbstentionRule:
@@ -58,8 +62,8 @@ class AbstentionRule:
         self.english_floor = english_floor
 
     def answers(self, relevance: Relevance) -> bool:
-        if relevance.structured:
-            return True
+        if relevance.structured or relevance.missing_table:
+            return relevance.structured
         floor = self.english_floor if relevance.english else self.coverage_floor
         return relevance.coverage >= floor
 
@@ -126,8 +130,15 @@ class Retriever:
                         fused[position] = fused.get(position, 0.0) + TABLE_BOOST
             for position in fused:
                 fused[position] += self._place_boost(notes[position], query)
+                if query.asks_for_person and names_people(notes[position]):
+                    fused[position] += PERSON_BOOST
         ranked = self._distinct(sorted(fused, key=fused.__getitem__, reverse=True))
-        relevance = Relevance(coverage=self._coverage(query), english=query.english, structured=structured)
+        relevance = Relevance(
+            coverage=self._coverage(query),
+            english=query.english,
+            structured=structured,
+            missing_table=not structured and self._numbers_tables_like(query),
+        )
         if ranking == HYBRID and not self.abstention.answers(relevance):
             return Answer(question=query.text, answered=False, hits=())
         wanted = list(dict.fromkeys([*query.terms, *known]))
@@ -137,6 +148,10 @@ class Retriever:
             for rank, position in enumerate(ranked[offset : offset + top_k], start=offset + 1)
         )
         return Answer(question=query.text, answered=True, hits=hits)
+
+    def _numbers_tables_like(self, query: Query) -> bool:
+        """Whether the notes have numbered tables of the kind the question names ("bord …")."""
+        return bool(query.table) and any(kind.startswith(query.table[0]) for kind, _ in self._tables)
 
     @staticmethod
     def _place_boost(note: Note, query: Query) -> float:

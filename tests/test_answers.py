@@ -151,6 +151,25 @@ def test_a_question_naming_a_table_gets_that_table_and_its_leader(seed_retriever
     assert "Hanna Höghelm" in top.quote
 
 
+@pytest.mark.parametrize("question", ["bord 3", "vad sades vid bord 25?"])
+def test_a_table_the_notes_do_not_have_is_not_answered_with_other_tables(seed_retriever, question):
+    answer = seed_retriever.ask(question)
+    assert answer.answered is False
+    assert answer.hits == ()
+
+
+def test_an_english_question_about_a_table_finds_it(seed_retriever):
+    answer = seed_retriever.ask("Who led table 8?")
+    assert answer.hits[0].note.section[0] == "Bord 8"
+    assert answer.hits[0].quote.startswith("Samtalsledare: Per Lundgren")
+
+
+def test_who_wrote_the_notes_is_quoted_from_the_scribe_line(seed_retriever):
+    answer = seed_retriever.ask("vem skrev anteckningarna från workshopen med Inger Ashing")
+    assert answer.hits[0].note.doc == "004_2014a758c47f149a.txt"
+    assert answer.hits[0].quote == "Nedtecknat av Joakim Ivarsson"
+
+
 def test_an_empty_question_is_refused_with_a_swedish_message(seed_retriever):
     for question in ("", "   ", "\n\t"):
         with pytest.raises(EmptyQuestion) as raised:
