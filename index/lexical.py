@@ -51,16 +51,9 @@ class LexicalIndex:
                 return candidate
         return close_spelling(term, self.doc_freq)
 
-    def mentions(self, term: str, english: bool = False) -> bool:
-        """Whether the corpus uses the term at all, also as the start of a longer word
-        ("skuld" in "skuldrådgivning")."""
-        if self.resolve(term, english):
-            return True
+    def starts_a_word(self, term: str) -> bool:
+        """Whether a longer corpus word begins with the term ("skuld" in "skuldrådgivning")."""
         return len(term) >= 5 and any(known.startswith(term) for known in self.doc_freq)
-
-    def known(self, query_terms: list[str], english: bool = False) -> list[str]:
-        """The query's terms the corpus uses, typos corrected; unknown terms dropped."""
-        return [resolved for term in query_terms if (resolved := self.resolve(term, english))]
 
     def scores(self, known_terms: list[str]) -> np.ndarray:
         if not known_terms:

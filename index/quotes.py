@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from index.analysis import Decompounder, terms
+from index.analysis import terms
 from index.lexical import LexicalIndex
 from index.notes import Note
 from index.query import Query
@@ -24,7 +24,6 @@ SHORT = 60
 class QuoteSelector:
     def __init__(self, lexical: LexicalIndex) -> None:
         self.lexical = lexical
-        self.decompounder = Decompounder(lexical.doc_freq)
 
     def quote(self, note: Note, query: Query, wanted_terms: list[str]) -> str:
         """`wanted_terms` that the note's section or municipality already answer ("Knivsta",
@@ -58,9 +57,9 @@ class QuoteSelector:
     def _weight(self, sentence: str, query: Query, wanted_terms: list[str]) -> dict[str, float]:
         """The query terms this sentence carries, each with its weight (rarer terms weigh more)."""
         own = terms(sentence)
-        present = set(self.decompounder.expand(own))
+        present = set(own)
         matched = {}
-        for term in wanted_terms:
+        for term in wanted_terms:  # a word starting or ending with a term holds it as a compound part
             if term in present or any(
                 len(term) >= 4 and (word.startswith(term) or word.endswith(term)) for word in own
             ):

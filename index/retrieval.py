@@ -104,8 +104,10 @@ class Retriever:
             raise ValueError(f"unknown ranking {ranking!r}")
         query = Query.parse(question)
         notes = self.stored.notes
-        known = self.stored.lexical.known(list(query.terms), query.english)
-        lexical_scores = self.stored.lexical.scores(known)
+        lexical = self.stored.lexical
+        resolved = {term: lexical.resolve(term, query.english) for term in query.terms}
+        known = [term for term in resolved.values() if term]
+        lexical_scores = lexical.scores(known)
         dense_scores, dense_ids = dense.search(
             self.stored.dense, self.embedder.embed_query(query.text), CANDIDATES
         )
@@ -134,7 +136,7 @@ class Retriever:
                     fused[position] += PERSON_BOOST
         ranked = self._distinct(sorted(fused, key=fused.__getitem__, reverse=True))
         relevance = Relevance(
-            coverage=self._coverage(query),
+            coverage=self._coverage(resolved),
             english=query.english,
             structured=structured,
             missing_table=not structured and self._numbers_tables_like(query),
@@ -177,8 +179,10 @@ class Retriever:
             kept.append(position)
         return kept
 
-    def _coverage(self, query: Query) -> float:
+    def _coverage(self, resolved: dict[str, str | None]) -> float:
+        """Share of the question's idf weight carried by terms the corpus uses: resolved ones, or
+        the start of a longer corpus word."""
         lexical = self.stored.lexical
-        total = sum(lexical.idf(term) for term in query.terms)
-        carried = sum(lexical.idf(term) for term in query.terms if lexical.mentions(term, query.english))
+        total = sum(lexical.idf(term) for term in resolved)
+        carried = sum(lexical.idf(term) for term, known in resolved.items() if known or lexical.starts_a_word(term))
         return carried / total if total else 0.0
