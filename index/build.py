@@ -24,7 +24,7 @@ from index.lexical import LexicalIndex
 from index.notes import Note, text_hash
 from index.settings import Settings
 from index.splitting import Splitter
-from index.store import FORMAT_VERSION, DocumentInfo, Manifest, StoredIndex
+from index.store import FORMAT_VERSION, DocumentInfo, Manifest, StoredIndex, stored_vectors
 
 log = logging.getLogger(__name__)
 
@@ -150,9 +150,7 @@ def lexical_text(note: Note) -> str:
 def _previous_vectors(settings: Settings, embedder_name: str) -> dict[str, np.ndarray]:
     """Vectors of the index being replaced, by key; nothing when there is none or it is unreadable."""
     try:
-        previous = StoredIndex.load(settings.index_dir)
+        previous_embedder, vectors = stored_vectors(settings.index_dir)
     except SamordnaError:
         return {}
-    if previous.manifest.embedder != embedder_name:
-        return {}
-    return dict(zip(previous.vector_keys, previous.vectors, strict=True))
+    return vectors if previous_embedder == embedder_name else {}

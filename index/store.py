@@ -156,6 +156,21 @@ def read_manifest(index_dir: Path) -> Manifest:
         raise IndexBroken(index_dir, f"manifestet kunde inte läsas: {error}") from error
 
 
+def stored_vectors(index_dir: Path) -> tuple[str, dict[str, np.ndarray]]:
+    """The current index's embedder name and its vectors by key, without loading the search
+    indexes: all a rebuild needs to re-embed only what changed."""
+    manifest = read_manifest(index_dir)
+    folder = current_build(index_dir)
+    try:
+        vectors = np.load(folder / VECTORS)
+        keys = json.loads((folder / VECTOR_KEYS).read_text())
+    except (OSError, EOFError, ValueError) as error:
+        raise IndexBroken(index_dir, f"{type(error).__name__}: {error}") from error
+    if len(keys) != len(vectors):
+        raise IndexBroken(index_dir, "antalet vektorer och nycklar stämmer inte")
+    return manifest.embedder, dict(zip(keys, vectors, strict=True))
+
+
 def check_fresh(manifest: Manifest, settings: Settings, corpus: dict[str, str]) -> None:
     reason = manifest.outdated_for(settings, corpus)
     if reason:
