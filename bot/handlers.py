@@ -55,6 +55,7 @@ from bot.rendering import (
 )
 from bot.settings import BotSettings
 from bot.uploads import REPLACE_WORD, UploadRefused, check_content, plan_upload
+from index.answer import Outcome
 from index.build import BuildReport
 from index.errors import SamordnaError
 
@@ -220,7 +221,7 @@ class BotHandlers:
         more = len(answer.hits) > top_k
         answer = replace(answer, hits=answer.hits[:top_k])
         self.served += 1
-        self.abstained += not answer.answered
+        self.abstained += answer.outcome is Outcome.NOTHING
         if offset and not answer.hits:
             await context.bot.send_message(chat_id, NO_MORE_HITS)
             return
@@ -236,11 +237,11 @@ class BotHandlers:
                 ),
             )
         milliseconds = round((time.perf_counter() - started) * 1000)
-        facts = [user_id, len(answer.hits), not answer.answered, milliseconds]
+        facts = [user_id, len(answer.hits), answer.outcome, milliseconds]
         if self.settings.log_questions:
-            log.info("Fråga user=%d hits=%d abstained=%s ms=%d question=%r", *facts, question)
+            log.info("Fråga user=%d hits=%d outcome=%s ms=%d question=%r", *facts, question)
         else:
-            log.info("Fråga user=%d hits=%d abstained=%s ms=%d", *facts)
+            log.info("Fråga user=%d hits=%d outcome=%s ms=%d", *facts)
 
     async def button(self, update: Update, context: Context) -> None:
         query = update.callback_query

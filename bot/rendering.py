@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.terminal import NOTHING_FOUND, NOTHING_FOUND_HINT
+from bot.terminal import NOTHING_FOUND, NOTHING_FOUND_HINT, related_heading
 from bot.uploads import PlannedUpload
 from index.answer import Answer, Hit
 from index.build import BuildReport
@@ -80,10 +80,12 @@ def render_answer(answer: Answer, notice: str | None = None) -> list[AnswerPage]
     """The hits as quotes with their sources, in as few messages as fit; `notice` goes on top
     (e.g. that the question was cut)."""
     top = f"<i>{escape(notice)}</i>\n\n" if notice else ""
-    if not answer.answered or not answer.hits:
+    if not answer.shows_hits:
         return [AnswerPage(top + nothing_found_html(), ())]
     opening = "<b>Fråga:</b>" if answer.hits[0].rank == 1 else "<b>Fler träffar för</b>"
     header = f"{top}{opening} <i>{fit(answer.question, QUESTION_SHOWN)}</i>"
+    if not answer.answered:
+        header += f"\n<b>{escape(related_heading(answer))}</b>"
     pages: list[AnswerPage] = []
     text, hits = header, []
     for hit in answer.hits:

@@ -7,13 +7,22 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from index.answer import Answer, Hit
+from index.answer import Answer, Hit, Outcome
 from index.build import BuildReport
 from index.evaluation import EvalReport
 from index.store import Manifest
 
 NOTHING_FOUND = "Jag hittade inget om det i anteckningarna."
 NOTHING_FOUND_HINT = "Prova andra ord, ett kommunnamn eller ett bordsnummer (t.ex. \"bord 9\")."
+
+
+def related_heading(answer: Answer) -> str:
+    """The honest heading over notes that are close to the question but do not use its words."""
+    if answer.missing_terms:
+        quoted = ", ".join(f"'{term}'" for term in answer.missing_terms)
+        subject = "Ordet" if len(answer.missing_terms) == 1 else "Orden"
+        return f"{subject} {quoted} förekommer inte i anteckningarna. Det här ligger närmast:"
+    return "Anteckningarna svarar inte direkt på frågan. Det här ligger närmast:"
 
 
 def source_line(hit: Hit) -> str:
@@ -30,12 +39,14 @@ def source_line(hit: Hit) -> str:
 
 
 def render_answer(console: Console, answer: Answer) -> None:
-    if not answer.answered:
+    if answer.outcome is Outcome.NOTHING:
         console.print(Text(NOTHING_FOUND, style="bold"))
         console.print(Text(NOTHING_FOUND_HINT, style="dim"))
         return
     if not answer.hits:
         console.print(Text("Inga fler träffar.", style="dim"))
+    elif answer.outcome is Outcome.RELATED:
+        console.print(Text(related_heading(answer), style="bold yellow"))
     for hit in answer.hits:
         body = Group(
             Text(hit.quote, style="italic"),

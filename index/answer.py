@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from index.notes import Note
+
+
+class Outcome(StrEnum):
+    """How well the notes meet a question; renderers phrase each one honestly."""
+
+    ANSWERED = "answered"
+    """The notes speak of what the question asks about."""
+    RELATED = "related"
+    """The notes never use some of the question's topic words, but notes close in meaning exist."""
+    NOTHING = "nothing"
+    """No note is close: say so instead of showing hits."""
 
 
 @dataclass(frozen=True)
@@ -19,15 +31,27 @@ class Hit:
 @dataclass(frozen=True)
 class Answer:
     question: str
-    answered: bool
-    """False when nothing in the notes is relevant: renderers say so instead of showing hits."""
+    outcome: Outcome
     hits: tuple[Hit, ...]
+    missing_terms: tuple[str, ...] = ()
+    """Words of the question the notes never use, as the question spelled them."""
+
+    @property
+    def answered(self) -> bool:
+        return self.outcome is Outcome.ANSWERED
+
+    @property
+    def shows_hits(self) -> bool:
+        """Answered or related: there are notes to show."""
+        return self.outcome is not Outcome.NOTHING and bool(self.hits)
 
     def to_dict(self) -> dict:
         """The `samordna ask --json` shape."""
         return {
             "question": self.question,
             "answered": self.answered,
+            "outcome": str(self.outcome),
+            "missing_terms": list(self.missing_terms),
             "hits": [
                 {
                     "rank": hit.rank,

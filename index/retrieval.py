@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index import dense
-from index.answer import Answer, Hit
+from index.answer import Answer, Hit, Outcome
 from index.corpus import Corpus
 from index.embedding import Embedder, make_embedder
 from index.notes import Note
@@ -142,14 +142,14 @@ class Retriever:
             missing_table=not structured and self._numbers_tables_like(query),
         )
         if ranking == HYBRID and not self.abstention.answers(relevance):
-            return Answer(question=query.text, answered=False, hits=())
+            return Answer(question=query.text, outcome=Outcome.NOTHING, hits=())
         wanted = list(dict.fromkeys([*query.terms, *known]))
         hits = tuple(
             Hit(rank=rank, score=fused[position], note=notes[position],
                 quote=self.quotes.quote(notes[position], query, wanted))
             for rank, position in enumerate(ranked[offset : offset + top_k], start=offset + 1)
         )
-        return Answer(question=query.text, answered=True, hits=hits)
+        return Answer(question=query.text, outcome=Outcome.ANSWERED, hits=hits)
 
     def _numbers_tables_like(self, query: Query) -> bool:
         """Whether the notes have numbered tables of the kind the question names ("bord …")."""

@@ -129,7 +129,9 @@ def test_questions_the_notes_do_not_discuss_are_not_answered(seed_retriever, que
     answer = seed_retriever.ask(question)
     assert answer.answered is False
     assert answer.hits == ()
-    assert answer.to_dict() == {"question": question, "answered": False, "hits": []}
+    assert answer.to_dict() == {
+        "question": question, "answered": False, "outcome": "nothing", "missing_terms": [], "hits": []
+    }
 
 
 def test_sip_is_answered_with_the_sip_quotes(seed_retriever):

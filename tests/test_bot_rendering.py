@@ -18,7 +18,7 @@ from bot.rendering import (
     sources_html,
     telegram_length,
 )
-from index.answer import Answer, Hit
+from index.answer import Answer, Hit, Outcome
 from index.notes import Note
 from index.store import DocumentInfo, Manifest
 
@@ -37,7 +37,7 @@ def hit(rank: int, quote: str, text: str | None = None) -> Hit:
 
 
 def answer(*hits: Hit, question: str = "Vad sades om <b>SIP</b> & samverkan?") -> Answer:
-    return Answer(question=question, answered=True, hits=hits)
+    return Answer(question=question, outcome=Outcome.ANSWERED, hits=hits)
 
 
 def test_document_and_user_text_is_escaped() -> None:
@@ -77,7 +77,7 @@ def test_length_is_counted_as_telegram_does() -> None:
 
 
 def test_abstention_is_plain() -> None:
-    [page] = render_answer(Answer(question="x", answered=False, hits=()))
+    [page] = render_answer(Answer(question="x", outcome=Outcome.NOTHING, hits=()))
     assert visible_text(page.html).startswith("Jag hittade inget om det i anteckningarna.")
     assert page.hits == ()
 

@@ -133,7 +133,7 @@ def test_a_question_is_answered_with_quotes_and_sources(
     assert [call.params["action"] for call in api.calls_to("sendChatAction")][0] == "typing"
 
     [line] = api.wait_for(lambda: [r.getMessage() for r in caplog.records if r.getMessage().startswith("Fråga ")])
-    assert re.fullmatch(rf"Fråga user={MEMBER} hits=5 abstained=False ms=\d+", line)
+    assert re.fullmatch(rf"Fråga user={MEMBER} hits=5 outcome=answered ms=\d+", line)
     assert "SIP" not in caplog.text  # the question is not logged unless asked for
 
 
