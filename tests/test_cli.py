@@ -27,7 +27,8 @@ def test_ask_json_shape(seeds):
     result = seeds("ask", "vad sades om SIP?", "--json")
     assert result.code == 0
     data = json.loads(result.out)
-    assert set(data) == {"question", "answered", "hits"}
+    assert set(data) == {"question", "answered", "outcome", "missing_terms", "hits"}
+    assert data["outcome"] == "answered" and data["missing_terms"] == []
     assert data["question"] == "vad sades om SIP?" and data["answered"] is True
     assert [hit["rank"] for hit in data["hits"]] == [1, 2, 3, 4, 5]
     for hit in data["hits"]:
