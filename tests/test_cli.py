@@ -50,7 +50,10 @@ def test_ask_top_k(seeds):
 
 def test_ask_unanswerable_json_and_text(seeds):
     data = json.loads(seeds("ask", "finns det något om barnahus?", "--json").out)
-    assert data == {"question": "finns det något om barnahus?", "answered": False, "hits": []}
+    assert data == {
+        "question": "finns det något om barnahus?", "answered": False, "outcome": "nothing", "missing_terms": [],
+        "hits": [],
+    }
     result = seeds("ask", "finns det något om barnahus?")
     assert result.code == 0
     assert "Jag hittade inget om det i anteckningarna." in result.out
