@@ -64,7 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     info.set_defaults(run=_index_info)
 
     evaluate = commands.add_parser("eval", help="mät sökkvaliteten mot en frågefil (JSONL)")
-    evaluate.add_argument("file", type=Path, help="frågefil, t.ex. ../shared/eval/dev.jsonl")
+    evaluate.add_argument(
+        "files", type=Path, nargs="+", metavar="FIL", help="en eller flera frågefiler, t.ex. ../shared/eval/dev.jsonl"
+    )
     evaluate.add_argument("--json", action="store_true", help="skriv resultatet som ett JSON-objekt")
     evaluate.add_argument(
         "--ranking", choices=("hybrid", "dense", "bm25"), default="hybrid",
@@ -215,9 +217,13 @@ def _index_info(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from index.evaluation import judge, load_questions, summarise
 
-    questions = load_questions(args.file)
+    sets = [(path.name, load_questions(path)) for path in args.files]
     retriever = _open_retriever(_settings())
-    results = [judge(q, retriever.ask(q.question, 5, ranking=args.ranking)) for q in questions]
+    results = [
+        judge(question, retriever.ask(question.question, 5, ranking=args.ranking), source)
+        for source, questions in sets
+        for question in questions
+    ]
     report = summarise(results)
     if args.json:
         sys.stdout.write(json.dumps({"ranking": args.ranking, **report.to_dict()}, ensure_ascii=False) + "\n")

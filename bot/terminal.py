@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -96,24 +97,27 @@ def render_eval(console: Console, report: EvalReport, label: str) -> None:
     table.add_row("MRR@5", f"{report.mrr_at_5:.3f}")
     table.add_row("citatet håller spannet", f"{report.quote_recall:.3f}")
     table.add_row("andel spann bland träffarna", f"{report.span_recall:.3f}")
-    table.add_row("obesvarbara som avstods", f"{report.abstained_unanswerable:.3f}")
-    table.add_row("besvarbara som felaktigt avstods", f"{report.false_abstention:.3f}")
+    table.add_row("besvarbara som inte fick något", f"{report.answerable_shown_nothing:.3f}")
+    table.add_row("besvarade där anteckningarna har frågans ord", f"{report.answered_where_words_match:.3f}")
+    table.add_row("obesvarbara som inte markerades besvarade", f"{report.unanswerable_not_answered:.3f}")
     table.add_row("frågor (besvarbara/obesvarbara)", f"{report.questions} ({report.answerable}/{report.unanswerable})")
     console.print(table)
-    kinds = Table("Typ", "Frågor", "recall@5", "citat", "avstod", title="Per frågetyp")
-    for kind, figures in report.by_kind.items():
-        kinds.add_row(
-            kind,
-            str(figures["questions"]),
-            _figure(figures.get("recall@5")),
-            _figure(figures.get("quote_recall")),
-            _figure(figures.get("abstained")),
-        )
-    console.print(kinds)
+    for title, groups in (("Per frågetyp", report.by_kind), ("Per frågefil", report.by_source)):
+        if not groups:
+            continue
+        rows = Table("", "Frågor", "recall@5", "MRR@5", "citat", "besvarad", "närliggande", "inget", title=title)
+        for name, figures in groups.items():
+            rows.add_row(
+                escape(name),
+                str(figures["questions"]),
+                *(_figure(figures.get(key)) for key in ("recall@5", "mrr@5", "quote_recall")),
+                *(_figure(figures.get(key)) for key in ("answered", "related", "nothing")),
+            )
+        console.print(rows)
     if report.missed:
         console.print("[bold]Missade frågor[/bold]")
         for miss in report.missed:
-            console.print(f"  {miss['id']} ({miss['kind']}): {miss['question']} — {miss['why']}")
+            console.print(Text(f"  {miss['id']} ({miss['kind']}): {miss['question']} — {miss['why']}"))
 
 
 def _figure(value: float | None) -> str:

@@ -19,14 +19,17 @@ from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_SWEDISH
 from index.places import fold
 
 WORD = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ]+(?:-[0-9A-Za-zÀ-ÖØ-öø-ÿ]+)*")
-# Question words and filler that carry no topic, beyond the usual Swedish stop words.
-QUESTION_FILLER = {
-    "vad", "vem", "vilka", "vilken", "vilket", "hur", "när", "var", "varför", "sades", "sade", "sa",
-    "säga", "sagt", "något", "nåt", "finns", "fanns", "om", "kring", "tog", "upp", "diskuterades",
-    "pratade", "pratades", "talade", "nämndes", "anteckningarna", "anteckningar", "står", "det",
-    "ska", "skall", "både", "bland", "händer", "hände", "blir", "ledde", "ledd", "höll", "gjorde",
-    "anything", "said", "say", "says", "told", "tell", "mentioned", "discussed", "notes",
-}
+# The few frame words that general-Swedish statistics cannot decide: talking about talking. "snackade"
+# is as rare as "praktik", but asks what was said, not what about. Matched by stem, so every
+# inflection counts ("tyckte", "tycker", "tyckt").
+FRAME_WORDS = (
+    "säga sa sade sades sagt sägs prata pratade snacka snackade tycka tyckte diskutera diskuterades "
+    "nämna nämndes nämns berätta ta tog togs tagits komma kom framkomma hända hände finnas fanns "
+    "handla gälla undra kolla funka höra skriva står anteckning anteckningarna nån nåt något några "
+    "någonstans nånstans dom folk typ va me ledde ledd höll hålla gjorde göra både bland kring upp "
+    "fram vad vem vilka vilken vilket hur när var varför "
+    "anything said say says told tell mentioned discussed notes talk talked"
+)
 ENGLISH_WORDS = frozenset(STOPWORDS_EN) | {
     "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "about", "did", "does", "do",
     "was", "were", "has", "have", "had", "been", "any", "anything", "something", "there", "their", "they",
@@ -47,8 +50,21 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in WORD.findall(text)]
 
 
+@cache
 def stem(word: str) -> str:
-    return fold(_stemmer().stemWord(word))
+    """Snowball stemming repeated until it settles, then folded to ASCII.
+
+    One pass is inconsistent for Swedish: "dialogkonferensen" → "dialogkonferens" but
+    "dialogkonferens" → "dialogkonfer". Repeating it maps every form of a word to one term."""
+    stemmer = _stemmer()
+    while (shorter := stemmer.stemWord(word)) != word:
+        word = shorter
+    return fold(word)
+
+
+@cache
+def frame_terms() -> frozenset[str]:
+    return frozenset(stem(word) for word in FRAME_WORDS.split())
 
 
 def terms(text: str, drop: frozenset[str] | set[str] = STOP_WORDS) -> list[str]:
@@ -56,9 +72,16 @@ def terms(text: str, drop: frozenset[str] | set[str] = STOP_WORDS) -> list[str]:
     return [stem(w) for w in words(text) if w not in drop and fold(w) not in drop and len(w) > 1]
 
 
-def query_terms(question: str) -> list[str]:
-    """Terms of a question, without question words such as "vad sades om" (Swedish or English)."""
-    return list(dict.fromkeys(terms(question, STOP_WORDS | QUESTION_FILLER | ENGLISH_WORDS)))
+def content_words(question: str) -> list[str]:
+    """The words of a question that may name its topic, as typed: stop words, frame words
+    ("vad sa dom om …") and English function words left out, each word once."""
+    frame = frame_terms()
+    found = [
+        word for word in words(question)
+        if len(word) > 1 and word not in STOP_WORDS and fold(word) not in STOP_WORDS
+        and word not in ENGLISH_WORDS and stem(word) not in frame
+    ]
+    return list(dict.fromkeys(found))
 
 
 def is_english(question: str) -> bool:
@@ -128,25 +151,3 @@ def cognates(term: str) -> list[str]:
             combined = combined.replace(english, swedish)
         variants.append(combined)
     return variants
-
-
-def close_spelling(term: str, vocabulary: Iterable[str]) -> str | None:
-    """A vocabulary term one edit away from a long unknown term: catches typos such as
-    "aktivitetsersätning"."""
-    if len(term) < 7:
-        return None
-    for candidate in vocabulary:
-        if abs(len(candidate) - len(term)) <= 1 and candidate[:2] == term[:2] and _one_edit(term, candidate):
-            return candidate
-    return None
-
-
-def _one_edit(a: str, b: str) -> bool:
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    if len(a) == len(b):
-        return a[i + 1 :] == b[i + 1 :] or (a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i : i + 2][::-1])
-    return a[i:] == b[i + 1 :]

@@ -15,13 +15,16 @@ from datetime import UTC, datetime
 import numpy as np
 
 from index import dense
+from index.calibration import Calibration
 from index.cleaning import Cleaner
 from index.corpus import Corpus, Skipped
 from index.dedupe import unique_notes
 from index.embedding import Embedder, make_embedder
 from index.errors import SamordnaError
+from index.general_swedish import GeneralSwedish
 from index.lexical import LexicalIndex
 from index.notes import Note, text_hash
+from index.sentence_index import SentenceIndex, sentence_layout
 from index.settings import Settings
 from index.splitting import Splitter
 from index.store import FORMAT_VERSION, DocumentInfo, Manifest, StoredIndex, stored_vectors
@@ -29,7 +32,7 @@ from index.store import FORMAT_VERSION, DocumentInfo, Manifest, StoredIndex, sto
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
-"""Called with (notes embedded so far, notes to embed)."""
+"""Called with (texts embedded so far, texts to embed): notes and their sentences alike."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,11 @@ class BuildReport:
     copies: dict[str, str]
     """Document → the document it repeats (its notes are indexed once, from the original)."""
     embedded: int
+    """Notes embedded by this build; the others' vectors came from the previous index."""
     reused: int
+    sentences: int
+    sentences_embedded: int
+    """Distinct sentences embedded by this build."""
     seconds: float
     dense_index: str
     documents: list[DocumentInfo] = field(default_factory=list)
@@ -91,28 +98,22 @@ def build_index(
     if not notes:
         raise SamordnaError("Inga anteckningar kunde skapas ur korpusen: alla filer hoppades över.")
     embedder = embedder or make_embedder(settings)
-    keys = [text_hash(f"{embedder.name}\n{embedding_text(note)}") for note in notes]
+    first, spans = sentence_layout(notes)
+    owners = np.repeat(np.arange(len(notes)), np.diff(first))
+    note_texts = [embedding_text(note) for note in notes]
+    sentence_texts = [notes[owner].text[start:end] for owner, (start, end) in zip(owners, spans, strict=True)]
+    texts = note_texts + sentence_texts
+    keys = [text_hash(f"{embedder.name}\n{text}") for text in texts]
     previous = _previous_vectors(settings, embedder.name)
-    missing = [i for i, key in enumerate(keys) if key not in previous]
-    vectors = np.zeros((len(notes), embedder.dim), dtype=np.float32)
-    for i, key in enumerate(keys):
-        if key in previous:
-            vectors[i] = previous[key]
-    if progress:
-        progress(0, len(missing))
-    if missing:
-        done = 0
-
-        def advance(count: int) -> None:
-            nonlocal done
-            done += count
-            if progress:
-                progress(done, len(missing))
-
-        vectors[missing] = embedder.embed_passages([embedding_text(notes[i]) for i in missing], advance)
+    vectors = _vectors(texts, keys, embedder, previous, progress)
+    note_keys, sentence_keys = keys[: len(notes)], keys[len(notes) :]
+    embedded_notes = sum(key not in previous for key in note_keys)
     threshold = approximate_above if approximate_above is not None else settings.approximate_above
-    dense_index = dense.build_dense_index(vectors, threshold)
+    dense_index = dense.build_dense_index(vectors[: len(notes)], threshold)
+    sentences = SentenceIndex.build(first, spans, vectors[len(notes) :], sentence_keys, threshold)
     lexical = LexicalIndex.build([lexical_text(note) for note in notes])
+    general = GeneralSwedish.from_wordfreq()
+    calibration = Calibration.measure(notes, sentences, lexical.doc_freq, general, embedder)
     manifest = Manifest(
         format=FORMAT_VERSION,
         embedder=embedder.name,
@@ -126,19 +127,56 @@ def build_index(
         dense_index=dense.kind(dense_index),
         documents=documents,
         skipped=[{"name": s.name, "reason": s.reason} for s in skipped],
+        calibration=calibration,
     )
-    StoredIndex(manifest, notes, vectors, keys, dense_index, lexical).save(settings.index_dir)
+    StoredIndex(manifest, notes, vectors[: len(notes)], note_keys, dense_index, lexical, sentences, general).save(
+        settings.index_dir
+    )
     return BuildReport(
         files=len(fingerprint) - (1 if "sources.toml" in fingerprint else 0),
         notes=len(notes),
         skipped=skipped,
         copies=copies,
-        embedded=len(missing),
-        reused=len(notes) - len(missing),
+        embedded=embedded_notes,
+        reused=len(notes) - embedded_notes,
+        sentences=len(spans),
+        sentences_embedded=len(set(sentence_keys) - set(previous)),
         seconds=time.perf_counter() - started,
         dense_index=manifest.dense_index,
         documents=documents,
     )
+
+
+def _vectors(
+    texts: list[str],
+    keys: list[str],
+    embedder: Embedder,
+    previous: dict[str, np.ndarray],
+    progress: Progress | None,
+) -> np.ndarray:
+    """A vector per text, re-used by key from the previous index where it can be."""
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    missing: dict[str, list[int]] = {}  # a sentence repeated in overlapping notes is embedded once
+    for i, key in enumerate(keys):
+        if key in previous:
+            vectors[i] = previous[key]
+        else:
+            missing.setdefault(key, []).append(i)
+    if progress:
+        progress(0, len(missing))
+    if missing:
+        done = 0
+
+        def advance(count: int) -> None:
+            nonlocal done
+            done += count
+            if progress:
+                progress(done, len(missing))
+
+        fresh = embedder.embed_passages([texts[rows[0]] for rows in missing.values()], advance)
+        for vector, rows in zip(fresh, missing.values(), strict=True):
+            vectors[rows] = vector
+    return vectors
 
 
 def lexical_text(note: Note) -> str:

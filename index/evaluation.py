@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from index.answer import Answer
+from index.answer import Answer, Outcome
 from index.errors import SamordnaError
 
 K_VALUES = (1, 3, 5)
@@ -31,17 +32,30 @@ class EvalQuestion:
         return bool(self.spans)
 
 
+WORDS_NEED_NOT_MATCH = frozenset({"paraphrase", "english"})
+"""Kinds whose questions use other words than the notes: shown as related notes is right for them."""
+
+
 @dataclass
 class QuestionResult:
     id: str
     question: str
     kind: str
     answerable: bool
-    answered: bool
+    outcome: str
     first_relevant_rank: int | None
     quote_holds_span: bool
     spans_found: int
     spans_total: int
+    source: str = ""
+
+    @property
+    def answered(self) -> bool:
+        return self.outcome == Outcome.ANSWERED
+
+    @property
+    def shown_nothing(self) -> bool:
+        return self.outcome == Outcome.NOTHING
 
 
 @dataclass
@@ -50,12 +64,17 @@ class EvalReport:
     answerable: int
     unanswerable: int
     recall: dict[str, float]
+    """Relevant note among the first k hits shown, answered or as related notes."""
     mrr_at_5: float
     quote_recall: float
     span_recall: float
-    abstained_unanswerable: float
-    false_abstention: float
+    unanswerable_not_answered: float
+    """Unanswerable questions shown nothing or only related notes under the honest heading."""
+    answerable_shown_nothing: float
+    answered_where_words_match: float
+    """Answerable questions of kinds whose words the notes use, marked answered."""
     by_kind: dict[str, dict[str, float]]
+    by_source: dict[str, dict[str, float]] = field(default_factory=dict)
     missed: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -92,12 +111,12 @@ def fold_space(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def judge(question: EvalQuestion, answer: Answer) -> QuestionResult:
+def judge(question: EvalQuestion, answer: Answer, source: str = "") -> QuestionResult:
     spans = [fold_space(span) for span in question.spans]
     first_rank = None
     quote_ok = False
     found: set[str] = set()
-    if answer.answered:
+    if answer.shows_hits:
         for hit in answer.hits[:5]:
             text, quote = fold_space(hit.note.text), fold_space(hit.quote)
             inside = [span for span in spans if span in text]
@@ -110,40 +129,25 @@ def judge(question: EvalQuestion, answer: Answer) -> QuestionResult:
         question=question.question,
         kind=question.kind,
         answerable=question.answerable,
-        answered=answer.answered,
+        outcome=str(answer.outcome),
         first_relevant_rank=first_rank,
         quote_holds_span=quote_ok,
         spans_found=len(found),
         spans_total=len(set(spans)),
+        source=source,
     )
 
 
 def summarise(results: list[QuestionResult]) -> EvalReport:
     answerable = [r for r in results if r.answerable]
     unanswerable = [r for r in results if not r.answerable]
-
-    def share(items: list[QuestionResult], test) -> float:
-        return round(sum(1 for r in items if test(r)) / len(items), 3) if items else 0.0
-
-    def recall_at(k: int):
-        return lambda r: r.first_relevant_rank is not None and r.first_relevant_rank <= k
-
     by_kind: dict[str, list[QuestionResult]] = defaultdict(list)
+    by_source: dict[str, list[QuestionResult]] = defaultdict(list)
     for result in results:
         by_kind[result.kind].append(result)
-    kinds = {}
-    for kind, items in sorted(by_kind.items()):
-        if items[0].answerable:
-            kinds[kind] = {
-                "questions": len(items),
-                "recall@5": share(items, recall_at(5)),
-                "quote_recall": share(items, lambda r: r.quote_holds_span),
-            }
-        else:
-            kinds[kind] = {"questions": len(items), "abstained": share(items, lambda r: not r.answered)}
+        by_source[result.source].append(result)
     missed = [
-        {"id": r.id, "question": r.question, "kind": r.kind,
-         "why": _why_missed(r)}
+        {"id": r.id, "question": r.question, "kind": r.kind, "outcome": r.outcome, "why": _why_missed(r)}
         for r in results
         if _why_missed(r)
     ]
@@ -152,26 +156,62 @@ def summarise(results: list[QuestionResult]) -> EvalReport:
         questions=len(results),
         answerable=len(answerable),
         unanswerable=len(unanswerable),
-        recall={f"@{k}": share(answerable, recall_at(k)) for k in K_VALUES},
-        mrr_at_5=round(
-            sum(1 / r.first_relevant_rank for r in answerable if r.first_relevant_rank) / len(answerable), 3
-        ) if answerable else 0.0,
-        quote_recall=share(answerable, lambda r: r.quote_holds_span),
+        recall={f"@{k}": _share(answerable, _recall_at(k)) for k in K_VALUES},
+        mrr_at_5=_mrr(answerable),
+        quote_recall=_share(answerable, lambda r: r.quote_holds_span),
         span_recall=round(sum(r.spans_found for r in answerable) / spans_total, 3) if spans_total else 0.0,
-        abstained_unanswerable=share(unanswerable, lambda r: not r.answered),
-        false_abstention=share(answerable, lambda r: not r.answered),
-        by_kind=kinds,
+        unanswerable_not_answered=_share(unanswerable, lambda r: not r.answered),
+        answerable_shown_nothing=_share(answerable, lambda r: r.shown_nothing),
+        answered_where_words_match=_share(
+            [r for r in answerable if r.kind not in WORDS_NEED_NOT_MATCH], lambda r: r.answered
+        ),
+        by_kind={kind: _figures(items) for kind, items in sorted(by_kind.items())},
+        by_source={source: _figures(items) for source, items in by_source.items()} if len(by_source) > 1 else {},
         missed=missed,
     )
 
 
+def _share(items: list[QuestionResult], test: Callable[[QuestionResult], bool]) -> float:
+    return round(sum(1 for r in items if test(r)) / len(items), 3) if items else 0.0
+
+
+def _recall_at(k: int) -> Callable[[QuestionResult], bool]:
+    return lambda r: r.first_relevant_rank is not None and r.first_relevant_rank <= k
+
+
+def _mrr(answerable: list[QuestionResult]) -> float:
+    if not answerable:
+        return 0.0
+    return round(sum(1 / r.first_relevant_rank for r in answerable if r.first_relevant_rank) / len(answerable), 3)
+
+
+def _figures(items: list[QuestionResult]) -> dict[str, float]:
+    """A group's figures: retrieval for answerable questions, outcomes for all."""
+    answerable = [r for r in items if r.answerable]
+    figures: dict[str, float] = {"questions": len(items)}
+    if answerable:
+        figures.update({
+            "recall@5": _share(answerable, _recall_at(5)),
+            "mrr@5": _mrr(answerable),
+            "quote_recall": _share(answerable, lambda r: r.quote_holds_span),
+        })
+    figures.update({
+        "answered": _share(items, lambda r: r.answered),
+        "related": _share(items, lambda r: r.outcome == Outcome.RELATED),
+        "nothing": _share(items, lambda r: r.shown_nothing),
+    })
+    return figures
+
+
 def _why_missed(result: QuestionResult) -> str:
     if not result.answerable:
-        return "" if not result.answered else "svarade trots att inget finns"
-    if not result.answered:
-        return "avstod felaktigt"
+        return "markerad som besvarad trots att inget finns" if result.answered else ""
+    if result.shown_nothing:
+        return "visade inget"
     if result.first_relevant_rank is None:
         return "ingen relevant anteckning bland de 5 första"
     if not result.quote_holds_span:
         return f"relevant anteckning på plats {result.first_relevant_rank}, men citatet saknar spannet"
+    if not result.answered and result.kind not in WORDS_NEED_NOT_MATCH:
+        return "visades bara som närliggande, fast anteckningarna använder frågans ord"
     return ""

@@ -1,18 +1,43 @@
-"""The lexical half of retrieval: BM25 (bm25s) over Swedish terms, compounds opened."""
+"""The lexical half of retrieval: BM25 (bm25s) over Swedish terms, compounds opened, and the
+corpus vocabulary that a question's words are matched against."""
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import bm25s
 import numpy as np
+from rapidfuzz import distance, process
 
-from index.analysis import Decompounder, close_spelling, cognates, terms
+from index.analysis import MIN_PART, Decompounder, cognates, stem, terms
 
 DOC_FREQ_FILE = "doc_freq.json"
+PREFIX_MIN = 5
+"""A question term this long also matches the corpus words it begins ("skuld" → "skuldrådgivning")."""
+MAX_VARIANTS = 4
+
+
+@dataclass
+class WordMatch:
+    """A topic word of a question, how much it says (general-Swedish rarity, 0–1) and the index
+    terms it meets (none: the notes never use it)."""
+
+    word: str
+    weight: float
+    variants: tuple[str, ...]
+
+
+def typo_distance(term: str) -> int:
+    """Edits a typo may have: none for words under four letters, one for ordinary words, two for
+    the long compounds of Swedish ("sysselsattningsplatser", "sjukpeningdagarna")."""
+    if len(term) < MIN_PART:
+        return 0
+    return 1 if len(term) < 9 else 2
 
 
 class LexicalIndex:
@@ -22,6 +47,8 @@ class LexicalIndex:
         self._bm25 = bm25
         self.doc_freq = doc_freq
         self.size = size
+        self._sorted = sorted(doc_freq)
+        self._decompounder = Decompounder(doc_freq)
 
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
@@ -43,22 +70,52 @@ class LexicalIndex:
         data = json.loads((folder / DOC_FREQ_FILE).read_text())
         return cls(bm25, data["doc_freq"], data["size"])
 
-    def resolve(self, term: str, english: bool = False) -> str | None:
-        """The term as the index knows it: itself, a known term one typo away, for an English
-        question its Swedish cognate ("cultur" → "kultur"), or None."""
-        for candidate in (term, *(cognates(term) if english else ())):
-            if candidate in self.doc_freq:
-                return candidate
-        return close_spelling(term, self.doc_freq)
+    def variants(self, word: str, english: bool = False) -> tuple[str, ...]:
+        """The index terms a question word meets: its own stem; else an English word's Swedish
+        cognate ("culture" → "kultur"), the corpus words it begins, the compound parts it is made
+        of, or a corpus word a typo away. Empty when the corpus never uses the word."""
+        term = stem(word)
+        if term in self.doc_freq:
+            return (term,)
+        for cognate in cognates(term) if english else ():
+            if cognate in self.doc_freq:
+                return (cognate,)
+        found = self._starting_with(term)
+        if not found and (parts := self._decompounder.parts(term)):
+            found = parts
+        if not found and (edits := typo_distance(term)):
+            close = process.extract(
+                term, self._sorted, scorer=distance.Levenshtein.distance, score_cutoff=edits, limit=MAX_VARIANTS
+            )
+            found = [candidate for candidate, _, _ in close if candidate[0] == term[0]]
+        return tuple(found[:MAX_VARIANTS])
 
-    def starts_a_word(self, term: str) -> bool:
-        """Whether a longer corpus word begins with the term ("skuld" in "skuldrådgivning")."""
-        return len(term) >= 5 and any(known.startswith(term) for known in self.doc_freq)
+    def joined(self, first: str, second: str) -> str | None:
+        """Two question words the corpus writes as one ("bas utredning" → "basutredning")."""
+        term = stem(first + second)
+        return term if term in self.doc_freq else None
 
-    def scores(self, known_terms: list[str]) -> np.ndarray:
-        if not known_terms:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(known_terms), dtype=np.float32)
+    def _starting_with(self, term: str) -> list[str]:
+        """The most common corpus terms that begin with `term`."""
+        if len(term) < PREFIX_MIN:
+            return []
+        start = bisect.bisect_left(self._sorted, term)
+        end = bisect.bisect_left(self._sorted, term + "\uffff")
+        longer = self._sorted[start:end]
+        return sorted(longer, key=lambda known: -self.doc_freq[known])[:MAX_VARIANTS]
+
+    def term_scores(self, term: str) -> np.ndarray:
+        """BM25 score of every note for one term."""
+        return np.asarray(self._bm25.get_scores([term]), dtype=np.float32)
+
+    def scores(self, weighted_variants: list[tuple[float, tuple[str, ...]]]) -> np.ndarray:
+        """Sum over question words of weight × the best BM25 score among the word's variants, so a
+        word matched by several spellings counts once."""
+        total = np.zeros(self.size, dtype=np.float32)
+        for weight, variants in weighted_variants:
+            if variants:
+                total += weight * np.max([self.term_scores(term) for term in variants], axis=0)
+        return total
 
     def idf(self, term: str) -> float:
         """Rarer terms weigh more; a term the corpus lacks weighs as much as the rarest."""

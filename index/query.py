@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from index import places
-from index.analysis import is_english, query_terms, to_swedish
+from index.analysis import content_words, is_english, to_swedish
 from index.errors import EmptyQuestion
 
 TABLE_REFERENCE = re.compile(
@@ -21,7 +21,8 @@ PERSON_QUESTION = re.compile(
 @dataclass(frozen=True)
 class Query:
     text: str
-    terms: tuple[str, ...]
+    words: tuple[str, ...]
+    """The words that may name the topic, as typed (Swedish for an English question)."""
     table: tuple[str, str] | None
     """("bord", "9") for "vad sades vid bord 9?"."""
     municipalities: tuple[str, ...]
@@ -38,7 +39,7 @@ class Query:
         table = TABLE_REFERENCE.search(places.fold(swedish))
         return cls(
             text=text,
-            terms=tuple(query_terms(swedish)),
+            words=tuple(content_words(swedish)),
             table=(table.group(1).removesuffix("et").removesuffix("en"), table.group(2)) if table else None,
             municipalities=places.in_question(text),
             asks_for_person=bool(PERSON_QUESTION.search(text.lower())),

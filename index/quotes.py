@@ -1,81 +1,96 @@
 """Choosing what to quote from a note: the 1–3 consecutive sentences that best answer the question.
 
-A quote is always a slice of the note text, never a paraphrase: users must be able to trust that
-the words shown are the words written.
+Sentences are scored by the question's words they carry (rarer words weigh more) and by how close
+their own vector is to the question's, so a sentence that says the same thing in other words can
+be quoted too. A quote is always a slice of the note text, never a paraphrase: users must be able
+to trust that the words shown are the words written.
 """
 
 from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from index.analysis import terms
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, WordMatch
 from index.notes import Note
 from index.query import Query
-from index.sentences import sentence_spans
+from index.sentence_index import SentenceIndex
 from index.splitting import ASKER_LABEL, LEADER_LABEL
 
 SCRIBE = re.compile(r"^(?:Nedtecknat|Antecknat|Dokumenterat|Sammanställt|Protokollfört) av\b", re.IGNORECASE)
 MAX_SENTENCES = 3
 COMFORTABLE_LENGTH = 450
 SHORT = 60
+MEANING_WEIGHT = 0.6
+"""How much the closest sentence by meaning counts against one carrying every question word (1.0)."""
+EXTRA_SENTENCE_COST = 0.05
+LONG_QUOTE_COST = 0.3
+MIN_WORD_WEIGHT = 0.1
 
 
 class QuoteSelector:
-    def __init__(self, lexical: LexicalIndex) -> None:
+    def __init__(self, notes: list[Note], lexical: LexicalIndex, sentences: SentenceIndex) -> None:
+        self.notes = notes
         self.lexical = lexical
+        self.sentences = sentences
 
-    def quote(self, note: Note, query: Query, wanted_terms: list[str]) -> str:
-        """`wanted_terms` that the note's section or municipality already answer ("Knivsta",
-        "bord 9") are shown in its source line; the quote is chosen for the rest."""
-        labels = set(terms(" ".join((*note.section, *note.municipalities[:1]))))
-        wanted_terms = [term for term in wanted_terms if term not in labels] or wanted_terms
+    def quote(self, position: int, query: Query, matches: list[WordMatch], query_vector: np.ndarray) -> str:
+        """Words that the note's section or municipality already answer ("Knivsta", "bord 9") are
+        shown in its source line; the quote is chosen for the rest."""
+        note = self.notes[position]
         text = note.text
-        sentences = [
-            (start, end)
-            for start, end in sentence_spans(text)
-            if text[start:end].strip(" :#") not in note.section
-        ] or [(0, len(text))]
-        weights = [self._weight(text[start:end], query, wanted_terms) for start, end in sentences]
+        rows = self.sentences.rows_of(position)
+        spans = [tuple(int(x) for x in self.sentences.spans[row]) for row in rows]
+        wanted = self._wanted(note, matches)
+        lexical = [self._weight(text[start:end], query, wanted) for start, end in spans]
+        full = sum(wanted.values()) or 1.0
+        meaning = _relative(self.sentences.similarities(position, query_vector))
         best: tuple[float, int, int] | None = None
-        for first in range(len(sentences)):
-            for last in range(first, min(first + MAX_SENTENCES, len(sentences))):
-                score = _window_score(weights[first : last + 1])
-                if score <= 0:
-                    continue
-                length = sentences[last][1] - sentences[first][0]
-                score -= 0.15 * (last - first) + (0.5 if length > COMFORTABLE_LENGTH else 0)
+        for first in range(len(spans)):
+            for last in range(first, min(first + MAX_SENTENCES, len(spans))):
+                words = _window_score(lexical[first : last + 1]) / full
+                score = words + MEANING_WEIGHT * float(np.max(meaning[first : last + 1]))
+                length = spans[last][1] - spans[first][0]
+                score -= EXTRA_SENTENCE_COST * (last - first) + (LONG_QUOTE_COST if length > COMFORTABLE_LENGTH else 0)
                 if best is None or score > best[0] + 1e-9:
                     best = (score, first, last)
-        if best is None:
-            best = (0.0, *self._opening(text, sentences, query))
         _, first, last = best
-        if first == last and last + 1 < len(sentences) and sentences[last][1] - sentences[last][0] < SHORT:
+        if first == last and last + 1 < len(spans) and spans[last][1] - spans[last][0] < SHORT:
             last += 1  # a lone short line ("Hitta arbetsplats/praktik.") needs what follows it
-        return text[sentences[first][0] : sentences[last][1]]
+        return text[spans[first][0] : spans[last][1]]
 
-    def _weight(self, sentence: str, query: Query, wanted_terms: list[str]) -> dict[str, float]:
-        """The query terms this sentence carries, each with its weight (rarer terms weigh more)."""
+    def _wanted(self, note: Note, matches: list[WordMatch]) -> dict[str, float]:
+        """Index term → weight for the question words the quote should carry: rarer in general
+        Swedish and in the corpus weighs more; terms the note's labels answer are left out."""
+        labels = set(terms(" ".join((*note.section, *note.municipalities[:1]))))
+        wanted: dict[str, float] = {}
+        for match in matches:
+            for term in match.variants:
+                weight = max(match.weight, MIN_WORD_WEIGHT) * self.lexical.idf(term)
+                wanted[term] = max(wanted.get(term, 0.0), weight)
+        return {term: weight for term, weight in wanted.items() if term not in labels} or wanted
+
+    def _weight(self, sentence: str, query: Query, wanted: dict[str, float]) -> dict[str, float]:
+        """The wanted terms this sentence carries, each with its weight."""
         own = terms(sentence)
         present = set(own)
         matched = {}
-        for term in wanted_terms:  # a word starting or ending with a term holds it as a compound part
+        for term, weight in wanted.items():  # a word starting or ending with a term holds it as a compound part
             if term in present or any(
                 len(term) >= 4 and (word.startswith(term) or word.endswith(term)) for word in own
             ):
-                matched[term] = self.lexical.idf(term)
+                matched[term] = weight
         if query.asks_for_person and _person_line(sentence):
-            matched["\0person"] = max([self.lexical.idf(t) for t in wanted_terms] or [1.0])
+            matched["\0person"] = max(wanted.values(), default=1.0)
         return matched
 
-    @staticmethod
-    def _opening(text: str, sentences: list[tuple[int, int]], query: Query) -> tuple[int, int]:
-        """Nothing matched word for word: quote how the note opens, past its labels."""
-        content = [
-            i for i, (start, end) in enumerate(sentences)
-            if not LEADER_LABEL.match(text[start:end]) or query.asks_for_person
-        ] or [0]
-        return content[0], content[0]
+
+def _relative(similarities: np.ndarray) -> np.ndarray:
+    """Similarities rescaled to 0 (the note's least close sentence) … 1 (its closest)."""
+    low, high = float(np.min(similarities)), float(np.max(similarities))
+    return (similarities - low) / (high - low) if high > low else np.zeros_like(similarities)
 
 
 def _window_score(weights: list[dict[str, float]]) -> float:

@@ -7,6 +7,7 @@ touches `current`, so the previous index keeps serving; old build folders are re
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -18,12 +19,15 @@ import faiss
 import numpy as np
 
 from index import dense
+from index.calibration import Calibration
 from index.errors import IndexBroken, IndexMissing, IndexOutdated
+from index.general_swedish import GeneralSwedish
 from index.lexical import LexicalIndex
 from index.notes import Note
+from index.sentence_index import SentenceIndex
 from index.settings import Settings
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "current"
 MANIFEST = "manifest.json"
 NOTES = "notes.jsonl"
@@ -60,6 +64,8 @@ class Manifest:
     dense_index: str
     documents: list[DocumentInfo] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    calibration: Calibration = field(default_factory=lambda: Calibration(related_floor=0.0, meaning_answers=1.0))
+    """Where "close in meaning" begins for this corpus (see `index.calibration`)."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2)
@@ -68,6 +74,8 @@ class Manifest:
     def from_json(cls, text: str) -> Manifest:
         data = json.loads(text)
         data["documents"] = [DocumentInfo(**d) for d in data.get("documents", [])]
+        if "calibration" in data:
+            data["calibration"] = Calibration(**data["calibration"])
         return cls(**data)
 
     def outdated_for(self, settings: Settings, corpus: dict[str, str]) -> str | None:
@@ -94,6 +102,8 @@ class StoredIndex:
     """Per note, the hash its vector was computed from: lets a rebuild reuse vectors."""
     dense: faiss.Index
     lexical: LexicalIndex
+    sentences: SentenceIndex
+    general: GeneralSwedish
 
     def save(self, index_dir: Path) -> Path:
         """Write a new build folder and atomically make it current. Returns the build folder."""
@@ -108,6 +118,8 @@ class StoredIndex:
             np.save(staging / VECTORS, self.vectors)
             (staging / VECTOR_KEYS).write_text(json.dumps(self.vector_keys))
             faiss.write_index(self.dense, str(staging / DENSE))
+            self.sentences.save(staging)
+            self.general.save(staging)
             (staging / LEXICAL).mkdir()
             self.lexical.save(staging / LEXICAL)
             (staging / MANIFEST).write_text(self.manifest.to_json(), encoding="utf-8")
@@ -134,11 +146,15 @@ class StoredIndex:
             index = faiss.read_index(str(folder / DENSE))
             dense.tune(index)
             lexical = LexicalIndex.load(folder / LEXICAL)
+            sentences = SentenceIndex.load(folder)
+            general = GeneralSwedish.load(folder)
         except (OSError, EOFError, ValueError, KeyError, TypeError, RuntimeError) as error:
             raise IndexBroken(index_dir, f"{type(error).__name__}: {error}") from error
         if not len(notes) == len(vectors) == len(vector_keys) == index.ntotal == manifest.note_count == lexical.size:
             raise IndexBroken(index_dir, "antalet anteckningar, vektorer och indexposter stämmer inte")
-        return cls(manifest, notes, vectors, vector_keys, index, lexical)
+        if not sentences.consistent_with(notes):
+            raise IndexBroken(index_dir, "meningsindexet stämmer inte med anteckningarna")
+        return cls(manifest, notes, vectors, vector_keys, index, lexical, sentences, general)
 
 
 def current_build(index_dir: Path) -> Path:
@@ -168,7 +184,11 @@ def stored_vectors(index_dir: Path) -> tuple[str, dict[str, np.ndarray]]:
         raise IndexBroken(index_dir, f"{type(error).__name__}: {error}") from error
     if len(keys) != len(vectors):
         raise IndexBroken(index_dir, "antalet vektorer och nycklar stämmer inte")
-    return manifest.embedder, dict(zip(keys, vectors, strict=True))
+    by_key = dict(zip(keys, vectors, strict=True))
+    # An index of an older format may have no sentence vectors: its note vectors still serve.
+    with contextlib.suppress(OSError, EOFError, ValueError):
+        by_key.update(SentenceIndex.stored_vectors(folder))
+    return manifest.embedder, by_key
 
 
 def check_fresh(manifest: Manifest, settings: Settings, corpus: dict[str, str]) -> None:

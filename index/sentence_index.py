@@ -1,0 +1,124 @@
+"""Every sentence of every note as a vector of its own.
+
+A long note mixes many topics, so its single vector is a blurred average: a question about one of
+them finds the note only weakly. Scored by its best sentence instead, a note is found where the
+question's meaning actually is, and the quote can be cut where that sentence stands.
+
+Rows are grouped by note: the sentences of note `p` are rows `first[p]:first[p + 1]`, in text order.
+Vectors are kept as float16 on disk (they are only re-used by the next build); FAISS holds float32.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from index import dense
+from index.notes import Note
+from index.sentences import sentence_spans
+
+SPANS = "sentence_spans.npy"
+FIRST = "sentence_first.npy"
+VECTORS = "sentence_vectors.npy"
+KEYS = "sentence_keys.json"
+DENSE = "sentences.faiss"
+
+
+def note_sentences(note: Note) -> list[tuple[int, int]]:
+    """The sentences of a note that carry content: its own heading lines are left to the note."""
+    return [
+        (start, end)
+        for start, end in sentence_spans(note.text)
+        if note.text[start:end].strip(" :#") not in note.section
+    ] or [(0, len(note.text))]
+
+
+def sentence_layout(notes: list[Note]) -> tuple[np.ndarray, np.ndarray]:
+    """(first row of each note plus the end, (rows, 2) spans) for `notes`."""
+    spans: list[tuple[int, int]] = []
+    first = [0]
+    for note in notes:
+        spans.extend(note_sentences(note))
+        first.append(len(spans))
+    return np.asarray(first, dtype=np.int64), np.asarray(spans, dtype=np.int32).reshape(-1, 2)
+
+
+@dataclass
+class SentenceIndex:
+    first: np.ndarray
+    spans: np.ndarray
+    vectors: np.ndarray
+    keys: list[str]
+    """Per row, the hash its vector was computed from: lets a rebuild reuse vectors."""
+    dense: faiss.Index
+
+    @classmethod
+    def build(
+        cls, first: np.ndarray, spans: np.ndarray, vectors: np.ndarray, keys: list[str], approximate_above: int
+    ) -> SentenceIndex:
+        return cls(first, spans, vectors, keys, dense.build_dense_index(vectors, approximate_above))
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    def owners(self) -> np.ndarray:
+        """The note position of every row."""
+        return np.repeat(np.arange(len(self.first) - 1), np.diff(self.first))
+
+    def rows_of(self, position: int) -> range:
+        return range(int(self.first[position]), int(self.first[position + 1]))
+
+    def similarities(self, position: int, query_vector: np.ndarray) -> np.ndarray:
+        """Cosine similarity of the question to each sentence of one note, in text order."""
+        rows = self.vectors[self.first[position] : self.first[position + 1]]
+        return rows.astype(np.float32) @ query_vector
+
+    def best_per_note(self, query_vector: np.ndarray, k: int) -> dict[int, float]:
+        """Note position → its best sentence's similarity, over the `k` nearest sentences."""
+        scores, rows = dense.search(self.dense, query_vector, k)
+        owners = np.searchsorted(self.first, rows, side="right") - 1
+        best: dict[int, float] = {}
+        for owner, score in zip(owners.tolist(), scores.tolist(), strict=True):
+            if owner not in best:
+                best[owner] = score
+        return best
+
+    def save(self, folder: Path) -> None:
+        np.save(folder / FIRST, self.first)
+        np.save(folder / SPANS, self.spans)
+        np.save(folder / VECTORS, self.vectors.astype(np.float16))
+        (folder / KEYS).write_text(json.dumps(self.keys))
+        faiss.write_index(self.dense, str(folder / DENSE))
+
+    @classmethod
+    def load(cls, folder: Path) -> SentenceIndex:
+        index = faiss.read_index(str(folder / DENSE))
+        dense.tune(index)
+        return cls(
+            np.load(folder / FIRST),
+            np.load(folder / SPANS),
+            np.load(folder / VECTORS),
+            json.loads((folder / KEYS).read_text()),
+            index,
+        )
+
+    def consistent_with(self, notes: list[Note]) -> bool:
+        rows = len(self.spans)
+        return (
+            len(self.first) == len(notes) + 1
+            and int(self.first[-1]) == rows == len(self.vectors) == len(self.keys) == self.dense.ntotal
+            and bool(np.all(np.diff(self.first) >= 0))
+        )
+
+    @staticmethod
+    def stored_vectors(folder: Path) -> dict[str, np.ndarray]:
+        """Vectors by key without loading the search index: what a rebuild re-uses."""
+        keys = json.loads((folder / KEYS).read_text())
+        vectors = np.load(folder / VECTORS)
+        if len(keys) != len(vectors):
+            raise ValueError("antalet meningsvektorer och nycklar stämmer inte")
+        return dict(zip(keys, vectors.astype(np.float32), strict=True))
