@@ -55,7 +55,11 @@ def stem(word: str) -> str:
     """Snowball stemming repeated until it settles, then folded to ASCII.
 
     One pass is inconsistent for Swedish: "dialogkonferensen" → "dialogkonferens" but
-    "dialogkonferens" → "dialogkonfer". Repeating it maps every form of a word to one term."""
+    "dialogkonferens" → "dialogkonfer". Repeating it maps every form of a word to one term. In a
+    hyphenated word only the last part inflects ("ESF-projektet")."""
+    head, hyphen, word = word.rpartition("-")
+    if hyphen:
+        return f"{fold(head)}-{stem(word)}"
     stemmer = _stemmer()
     while (shorter := stemmer.stemWord(word)) != word:
         word = shorter
@@ -114,7 +118,9 @@ class Decompounder:
     def __init__(self, vocabulary: Iterable[str]) -> None:
         self.vocabulary = {term for term in vocabulary if len(term) >= MIN_PART}
 
-    def parts(self, term: str) -> list[str]:
+    def parts(self, term: str, whole: bool = False) -> list[str]:
+        """The known words a compound ends with, and its known head; with `whole`, only when both
+        are known ("spelberoende" is not about "beroende" in general)."""
         if len(term) < 2 * MIN_PART - 1:
             return []
         found = []
@@ -128,7 +134,7 @@ class Decompounder:
                         found.append(candidate)
                         break
                 break  # the longest known tail is the compound's head word
-        return found
+        return found if len(found) == 2 or not whole else []
 
     def expand(self, document_terms: list[str]) -> list[str]:
         return document_terms + [part for term in document_terms for part in self.parts(term)]

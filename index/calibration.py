@@ -33,8 +33,9 @@ class Calibration:
     related_floor: float
     """Below this best-sentence similarity no note is close: "nothing found"."""
     meaning_answers: float
-    """At or above it a sentence matches the question as closely as the corpus's own sentences match
-    questions made from them, and more closely than almost any unrelated question gets."""
+    """At or above it a sentence matches the question more closely than any unrelated question
+    gets, and as closely as three in four of the corpus's own sentences match questions made from
+    them."""
     own_median: float = 0.0
     unrelated_median: float = 0.0
 
@@ -54,9 +55,7 @@ class Calibration:
         own_scores, unrelated_scores = np.asarray(own), np.asarray(unrelated)
         return cls(
             related_floor=round(float(np.quantile(unrelated_scores, 0.25)), 4),
-            meaning_answers=round(
-                float(max(np.quantile(unrelated_scores, 0.99), np.quantile(own_scores, 0.5))), 4
-            ),
+            meaning_answers=round(float(max(np.max(unrelated_scores), np.quantile(own_scores, 0.75))), 4),
             own_median=round(float(np.median(own_scores)), 4),
             unrelated_median=round(float(np.median(unrelated_scores)), 4),
         )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
-from rapidfuzz import distance, process
+from rapidfuzz import distance, fuzz, process
 
 from index.analysis import MIN_PART, Decompounder, cognates, stem, terms
 
@@ -32,12 +32,12 @@ class WordMatch:
     variants: tuple[str, ...]
 
 
-def typo_distance(term: str) -> int:
-    """Edits a typo may have: none for words under four letters, one for ordinary words, two for
-    the long compounds of Swedish ("sysselsattningsplatser", "sjukpeningdagarna")."""
-    if len(term) < MIN_PART:
-        return 0
-    return 1 if len(term) < 9 else 2
+TYPO_SIMILARITY = 85
+"""rapidfuzz's normalised similarity (0–100) a typo must keep: a letter more or less in a five-letter
+word, two edits in the long compounds of Swedish ("sysselsattningsplatser"), never a changed letter
+in a short word ("gron" is not "gran", "kling" not "kring")."""
+LONG_WORD = 10
+"""From this length a typo may have two edits; shorter words one."""
 
 
 class LexicalIndex:
@@ -80,15 +80,31 @@ class LexicalIndex:
         for cognate in cognates(term) if english else ():
             if cognate in self.doc_freq:
                 return (cognate,)
-        found = self._starting_with(term)
-        if not found and (parts := self._decompounder.parts(term)):
-            found = parts
-        if not found and (edits := typo_distance(term)):
+        found = self._starting_with(term) or self._compound_parts(term)
+        if not found and "-" in word:
+            parts = [self.variants(part, english) for part in word.split("-") if part]
+            found = [term for variants in parts for term in variants] if all(parts) else []
+        if not found and len(term) >= MIN_PART:
             close = process.extract(
-                term, self._sorted, scorer=distance.Levenshtein.distance, score_cutoff=edits, limit=MAX_VARIANTS
+                term, self._sorted, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY, limit=MAX_VARIANTS
             )
-            found = [candidate for candidate, _, _ in close if candidate[0] == term[0]]
+            found = [
+                candidate for candidate, _, _ in close
+                if candidate[0] == term[0]
+                and distance.Levenshtein.distance(term, candidate) <= (2 if len(term) >= LONG_WORD else 1)
+            ]
         return tuple(found[:MAX_VARIANTS])
+
+    def _compound_parts(self, term: str) -> list[str]:
+        """A compound the corpus never writes, made of words it does: its known head word, or a
+        head that begins corpus words ("truckutbildning" → "truckförare", "utbildning")."""
+        if parts := self._decompounder.parts(term, whole=True):
+            return parts
+        tail = next(iter(self._decompounder.parts(term)), None)
+        if tail is None:
+            return []
+        head = self._starting_with(term[: len(term) - len(tail)].removesuffix("s"))
+        return [tail, head[0]] if head else []
 
     def joined(self, first: str, second: str) -> str | None:
         """Two question words the corpus writes as one ("bas utredning" → "basutredning")."""
@@ -108,14 +124,14 @@ class LexicalIndex:
         """BM25 score of every note for one term."""
         return np.asarray(self._bm25.get_scores([term]), dtype=np.float32)
 
-    def scores(self, weighted_variants: list[tuple[float, tuple[str, ...]]]) -> np.ndarray:
-        """Sum over question words of weight × the best BM25 score among the word's variants, so a
-        word matched by several spellings counts once."""
-        total = np.zeros(self.size, dtype=np.float32)
-        for weight, variants in weighted_variants:
-            if variants:
-                total += weight * np.max([self.term_scores(term) for term in variants], axis=0)
-        return total
+    def word_scores(self, variants: list[tuple[str, ...]]) -> np.ndarray:
+        """(words, notes) BM25 scores: per question word the best score among its variants, so a
+        word matched by several spellings counts once; zero where a note lacks the word."""
+        rows = np.zeros((len(variants), self.size), dtype=np.float32)
+        for row, terms_of_word in enumerate(variants):
+            if terms_of_word:
+                rows[row] = np.max([self.term_scores(term) for term in terms_of_word], axis=0)
+        return rows
 
     def idf(self, term: str) -> float:
         """Rarer terms weigh more; a term the corpus lacks weighs as much as the rarest."""
