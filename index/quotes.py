@@ -44,8 +44,13 @@ class QuoteSelector:
         rows = self.sentences.rows_of(position)
         spans = [tuple(int(x) for x in self.sentences.spans[row]) for row in rows]
         wanted = self._wanted(note, matches)
+        if not wanted and not query.asks_for_person:
+            # Everything the question names is the note's own label ("vad sa dom vid bord 15"): it
+            # asks for the note as a whole, so quote how it opens, past its labels.
+            first = next((i for i, (start, end) in enumerate(spans) if not LEADER_LABEL.match(text[start:end])), 0)
+            return self._extended(text, spans, first, first)
         lexical = [self._weight(text[start:end], query, wanted) for start, end in spans]
-        full = sum(wanted.values()) or 1.0
+        full = sum(wanted.values()) or 1.0  # a sentence carrying every wanted term scores 1
         meaning = _relative(self.sentences.similarities(position, query_vector))
         best: tuple[float, int, int] | None = None
         for first in range(len(spans)):
@@ -57,8 +62,14 @@ class QuoteSelector:
                 if best is None or score > best[0] + 1e-9:
                     best = (score, first, last)
         _, first, last = best
+        return self._extended(text, spans, first, last)
+
+    @staticmethod
+    def _extended(text: str, spans: list[tuple[int, int]], first: int, last: int) -> str:
+        """The quote from sentence `first` to `last`; a lone short line ("Hitta arbetsplats/praktik.")
+        gets the sentence that follows it."""
         if first == last and last + 1 < len(spans) and spans[last][1] - spans[last][0] < SHORT:
-            last += 1  # a lone short line ("Hitta arbetsplats/praktik.") needs what follows it
+            last += 1
         return text[spans[first][0] : spans[last][1]]
 
     def _wanted(self, note: Note, matches: list[WordMatch]) -> dict[str, float]:
@@ -70,7 +81,7 @@ class QuoteSelector:
             for term in match.variants:
                 weight = max(match.weight, MIN_WORD_WEIGHT) * self.lexical.idf(term)
                 wanted[term] = max(wanted.get(term, 0.0), weight)
-        return {term: weight for term, weight in wanted.items() if term not in labels} or wanted
+        return {term: weight for term, weight in wanted.items() if term not in labels}
 
     def _weight(self, sentence: str, query: Query, wanted: dict[str, float]) -> dict[str, float]:
         """The wanted terms this sentence carries, each with its weight."""
@@ -83,7 +94,7 @@ class QuoteSelector:
             ):
                 matched[term] = weight
         if query.asks_for_person and _person_line(sentence):
-            matched["\0person"] = max(wanted.values(), default=1.0)
+            matched["\0person"] = sum(wanted.values()) or 1.0  # a "vem …" question wants this line
         return matched
 
 
