@@ -25,7 +25,7 @@ COMFORTABLE_LENGTH = 450
 SHORT = 60
 MEANING_WEIGHT = 0.6
 """How much the closest sentence by meaning counts against one carrying every question word (1.0)."""
-EXTRA_SENTENCE_COST = 0.05
+EXTRA_SENTENCE_COST = 0.02
 LONG_QUOTE_COST = 0.3
 MIN_WORD_WEIGHT = 0.1
 
@@ -94,7 +94,7 @@ class QuoteSelector:
             ):
                 matched[term] = weight
         if query.asks_for_person and _person_line(sentence):
-            matched["\0person"] = sum(wanted.values()) or 1.0  # a "vem …" question wants this line
+            matched["\0person"] = 2 * (sum(wanted.values()) or 1.0)  # a "vem …" question wants this line most
         return matched
 
 
