@@ -75,7 +75,8 @@ class QuoteSelector:
     def _wanted(self, note: Note, matches: list[WordMatch]) -> dict[str, float]:
         """Index term → weight for the question words the quote should carry: rarer in general
         Swedish and in the corpus weighs more; terms the note's labels answer are left out."""
-        labels = set(terms(" ".join((*note.section, *note.municipalities[:1]))))
+        labelled = note.municipalities[:1] if note.section[-1:] == note.municipalities[:1] else ()
+        labels = set(terms(" ".join((*note.section, *labelled))))
         wanted: dict[str, float] = {}
         for match in matches:
             for term in match.variants:
