@@ -49,14 +49,23 @@ def test_ask_top_k(seeds):
 
 
 def test_ask_unanswerable_json_and_text(seeds):
-    data = json.loads(seeds("ask", "finns det något om barnahus?", "--json").out)
+    data = json.loads(seeds("ask", "recept på kanelbullar", "--json").out)
     assert data == {
-        "question": "finns det något om barnahus?", "answered": False, "outcome": "nothing", "missing_terms": [],
-        "hits": [],
+        "question": "recept på kanelbullar", "answered": False, "outcome": "nothing",
+        "missing_terms": ["recept", "kanelbullar"], "hits": [],
     }
-    result = seeds("ask", "finns det något om barnahus?")
+    result = seeds("ask", "recept på kanelbullar")
     assert result.code == 0
     assert "Jag hittade inget om det i anteckningarna." in result.out
+
+
+def test_ask_related_json_and_text(seeds):
+    data = json.loads(seeds("ask", "finns det något om barnahus?", "--json").out)
+    assert data["answered"] is False and data["outcome"] == "related"
+    assert data["missing_terms"] == ["barnahus"] and data["hits"]
+    result = seeds("ask", "finns det något om barnahus?")
+    assert result.code == 0
+    assert "Ordet 'barnahus' förekommer inte i anteckningarna. Det här ligger närmast:" in result.flat_out
 
 
 def test_ask_renders_quote_and_source(seeds):
@@ -124,7 +133,7 @@ def test_top_k_must_be_positive(seeds, capsys):
 
 
 def test_chat_answers_line_by_line_until_an_empty_line(seeds, monkeypatch):
-    lines = ["vem ledde bord 15", "finns det något om barnahus?", "", "vad sades om SIP?"]
+    lines = ["vem ledde bord 15", "recept på kanelbullar", "", "vad sades om SIP?"]
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
     result = seeds("chat", "--top-k", "1")
     assert result.code == 0
@@ -238,8 +247,13 @@ def test_broken_index_is_reported(cli, tiny_index):
 
 EVAL_KEYS = {
     "ranking", "questions", "answerable", "unanswerable", "recall", "mrr_at_5", "quote_recall", "span_recall",
-    "abstained_unanswerable", "false_abstention", "by_kind", "missed",
+    "unanswerable_not_answered", "answerable_shown_nothing", "answered_where_words_match", "by_kind",
+    "by_source", "missed",
 }
+RATES = (
+    "mrr_at_5", "quote_recall", "span_recall", "unanswerable_not_answered", "answerable_shown_nothing",
+    "answered_where_words_match",
+)
 
 
 @pytest.mark.parametrize("ranking", ["hybrid", "bm25"])
@@ -253,7 +267,7 @@ def test_eval_json_metrics(seeds, dev_questions, ranking):
     assert report["answerable"] + report["unanswerable"] == report["questions"]
     assert set(report["recall"]) == {"@1", "@3", "@5"}
     assert report["recall"]["@1"] <= report["recall"]["@3"] <= report["recall"]["@5"]
-    for key in ("mrr_at_5", "quote_recall", "span_recall", "abstained_unanswerable", "false_abstention"):
+    for key in RATES:
         assert 0.0 <= report[key] <= 1.0
     assert {item["kind"] for item in dev_questions} == set(report["by_kind"])
 
@@ -262,6 +276,25 @@ def test_eval_table(seeds):
     result = seeds("eval", str(DEV_QUESTIONS))
     assert result.code == 0
     assert "Utvärdering (hybrid)" in result.out and "recall@5" in result.out
+
+
+def test_eval_takes_several_files_and_reports_each(seeds, tmp_path):
+    own = tmp_path / "egna.jsonl"
+    own.write_text(
+        json.dumps({"id": "o1", "question": "va sa dom om sip", "kind": "colloquial", "relevant": [
+            {"doc": "003_ef76e4c584639663.txt", "span": "SIP (samordnad individuell plan)"}]}) + "\n"
+        + json.dumps({"id": "o2", "question": "recept på kanelbullar", "kind": "unanswerable", "relevant": []}) + "\n",
+        encoding="utf-8",
+    )
+    result = seeds("eval", str(DEV_QUESTIONS), str(own), "--json")
+    assert result.code == 0
+    report = json.loads(result.out)
+    assert set(report["by_source"]) == {"dev.jsonl", "egna.jsonl"}
+    assert report["by_source"]["egna.jsonl"]["questions"] == 2
+    assert report["by_source"]["egna.jsonl"]["recall@5"] == 1.0
+    assert report["by_kind"]["unanswerable"]["answered"] < 1.0
+    table = seeds("eval", str(DEV_QUESTIONS), str(own))
+    assert "Per frågefil" in table.out and "egna.jsonl" in table.out
 
 
 def test_eval_rejects_a_bad_question_file(seeds, tmp_path):

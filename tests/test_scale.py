@@ -231,8 +231,11 @@ def test_adding_a_document_embeds_only_its_notes(seeds_copy: Built, words: WordV
     after = StoredIndex.load(settings.index_dir)
     new_notes = [note for note in after.notes if note.doc == "nytt_dialogbord.txt"]
     assert len(new_notes) == 2
-    assert sorted(counting.passages) == sorted(embedding_text(note) for note in new_notes)
-    assert (report.embedded, report.reused) == (2, len(before.notes))
+    note_texts = [embedding_text(note) for note in new_notes]
+    sentences = [passage for passage in counting.passages if passage not in note_texts]
+    assert sorted(set(counting.passages) - set(sentences)) == sorted(note_texts)
+    assert sentences and all(any(sentence in note.text for note in new_notes) for sentence in sentences)
+    assert (report.embedded, report.reused, report.sentences_embedded) == (2, len(before.notes), len(sentences))
     old_vectors = dict(zip(before.vector_keys, before.vectors, strict=True))
     for key, vector in zip(after.vector_keys, after.vectors, strict=True):
         if key in old_vectors:
@@ -248,8 +251,9 @@ def test_changing_one_note_embeds_only_that_note(seeds_copy: Built, words: WordV
     document.write_text(text.replace(sentence, "SiSam-modellen presenterades kort"), encoding="utf-8")
     counting = CountingEmbedder(words)
     report = build_index(settings, embedder=counting)
-    assert report.embedded == 1
-    assert len(counting.passages) == 1 and "SiSam-modellen presenterades kort" in counting.passages[0]
+    assert report.embedded == 1 and report.sentences_embedded == 1
+    assert len(counting.passages) == 2, "the note and its changed sentence"
+    assert all("SiSam-modellen presenterades kort" in passage for passage in counting.passages)
     assert report.reused == report.notes - 1
 
 
@@ -265,4 +269,13 @@ def test_another_embedder_reuses_nothing(seeds_copy: Built, words: WordVectors) 
     other = CountingEmbedder(words)
     other.name = "test:another-model"
     report = build_index(seeds_copy.settings, embedder=other)
-    assert report.embedded == report.notes == len(other.passages)
+    assert report.embedded == report.notes
+    assert len(other.passages) == report.notes + report.sentences_embedded
+    assert report.sentences_embedded == len(set(seeds_copy_sentences(seeds_copy)))
+
+
+def seeds_copy_sentences(built: Built) -> list[str]:
+    stored = StoredIndex.load(built.settings.index_dir)
+    owners = stored.sentences.owners()
+    spans = stored.sentences.spans
+    return [stored.notes[owner].text[start:end] for owner, (start, end) in zip(owners, spans, strict=True)]
