@@ -39,6 +39,8 @@ class RawDocument:
     name: str
     pages: tuple[tuple[int | None, str], ...]
     source: Source = field(default_factory=Source)
+    title: str | None = None
+    """The title the file's own properties give (Word core properties, PDF metadata)."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ class Corpus:
                 log.warning("Hoppar över %s: %s", path.name, error)
                 skipped.append(Skipped(path.name, str(error)))
                 continue
-            documents.append(RawDocument(path.name, pages, sources.get(path.name, Source())))
+            documents.append(RawDocument(path.name, pages, sources.get(path.name, Source()), read_title(path)))
         if not documents:
             raise CorpusEmpty(self.folder, skipped)
         return documents, skipped
@@ -125,6 +127,23 @@ def read_pages(path: Path) -> tuple[tuple[int | None, str], ...]:
     if not any(text.strip() for _, text in pages):
         raise UnreadableFile("innehåller ingen text" + (" (inskannad PDF?)" if suffix == ".pdf" else ""))
     return pages
+
+
+def read_title(path: Path) -> str | None:
+    """The title stored in a Word file's core properties or a PDF's metadata, if any."""
+    try:
+        if path.suffix.lower() == ".docx":
+            import docx
+
+            return docx.Document(str(path)).core_properties.title or None
+        if path.suffix.lower() == ".pdf":
+            from pypdf import PdfReader
+
+            metadata = PdfReader(path).metadata
+            return (metadata.title if metadata else None) or None
+    except Exception:  # the text was readable; a broken properties part only costs the title
+        log.debug("no title in the properties of %s", path.name, exc_info=True)
+    return None
 
 
 def decode_text(data: bytes) -> str:

@@ -1,0 +1,94 @@
+"""Who did what at a meeting: roles read from the forms minutes and reports write them in.
+
+Three forms carry a role: a label ("Ordförande: Anna Ek", "Antecknat av Bo Berg", a label alone
+on its line with the name on the next, as in a signature block), a name followed by its role
+("Anna Ek (S), ordförande") and a role in brackets before a name ("(moderator Anna Ek)").
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.notes import Role
+
+ROLE_WORDS = {
+    "ordförande": "ordförande", "ordf": "ordförande", "mötesordförande": "ordförande", "mötesledare": "ordförande",
+    "vice ordförande": "vice ordförande",
+    "sekreterare": "sekreterare", "sekr": "sekreterare", "protokollförare": "sekreterare",
+    "vid protokollet": "sekreterare",
+    "justerare": "justerare", "justeras": "justerare", "justeringsperson": "justerare",
+    "protokolljusterare": "justerare", "utses att justera": "justerare",
+    "moderator": "moderator", "moderatorer": "moderator",
+    "föredragande": "föredragande", "föredragare": "föredragande", "föreläsare": "föredragande",
+    "presentatör": "föredragande", "talare": "talare",
+    "processledare": "processledare", "samtalsledare": "samtalsledare", "bordsledare": "samtalsledare",
+    "bordsvärd": "samtalsledare", "facilitator": "processledare", "ledare": "ledare", "leds av": "ledare",
+    "värd": "värd", "ansvarig": "ansvarig",
+    "dokumenterat av": "antecknare", "antecknat av": "antecknare", "nedtecknat av": "antecknare",
+    "sammanställt av": "antecknare", "protokollfört av": "antecknare", "antecknare": "antecknare",
+    "dokumentatör": "antecknare", "sekreterare/antecknare": "antecknare",
+}
+_ROLE_ALTERNATION = "|".join(sorted((re.escape(word) for word in ROLE_WORDS), key=len, reverse=True))
+NAME = r"[A-ZÅÄÖÉ][\wåäöéÅÄÖÉ.'-]*(?:[ -][A-ZÅÄÖÉ][\wåäöéÅÄÖÉ.'-]*){0,3}"
+PARTY = r"(?:\s*\([A-ZÅÄÖ]{1,4}\))?"
+
+LABEL = re.compile(
+    rf"^[ \t]*(?P<role>{_ROLE_ALTERNATION})\.?(?:[ \t]*:[ \t]*|[ \t]+(?=[A-ZÅÄÖ]))(?P<value>[^\n]+)$",
+    re.MULTILINE | re.IGNORECASE,
+)
+LONE_LABEL = re.compile(rf"^[ \t]*(?P<role>{_ROLE_ALTERNATION})[ \t]*:?[ \t]*\n+[ \t]*(?P<value>{NAME}){PARTY}[ \t]*$",
+                        re.MULTILINE | re.IGNORECASE)
+NAME_THEN_ROLE = re.compile(
+    rf"(?<![\w])(?P<value>{NAME}){PARTY},[ \t]*(?P<role>{_ROLE_ALTERNATION})\b(?!\s*:)",
+)
+ROLE_IN_BRACKETS = re.compile(rf"\((?P<role>{_ROLE_ALTERNATION})\.?[ \t]*:?[ \t]*(?P<value>{NAME})\)", re.IGNORECASE)
+ORGANISATION_WORD = re.compile(
+    r"(?:förbund|förbundet|kommun|region|regionen|landsting|landstinget|förening|föreningen|skolan|"
+    r"verket|kassan|förmedlingen|myndighet|myndigheten|stad|län|gymnasiet|centrum|universitet|"
+    r"universitetet|högskola|högskolan|AB|SKL|SKR)$",
+    re.IGNORECASE,
+)
+
+
+def roles_in(text: str) -> tuple[Role, ...]:
+    """Every role the text states, in order of appearance, each person once per role."""
+    found: list[tuple[int, Role]] = []
+    for pattern in (LABEL, LONE_LABEL, NAME_THEN_ROLE, ROLE_IN_BRACKETS):
+        for match in pattern.finditer(text):
+            role = ROLE_WORDS[match.group("role").lower()]
+            value = match.group("value")
+            names = people(value) if pattern is LABEL else _one_person(value, single_word=pattern is LONE_LABEL)
+            found.extend((match.start(), Role(role, name)) for name in names)
+    found.sort(key=lambda item: item[0])
+    return tuple(dict.fromkeys(role for _, role in found))
+
+
+def people(value: str) -> tuple[str, ...]:
+    """The persons in a label's value: "Anna Ek och Bo Berg, Region X" → Anna Ek, Bo Berg.
+
+    Affiliations after a name are left out; a value that reads as prose yields nothing."""
+    names: list[str] = []
+    for person in re.split(r"\s+(?:och|samt|&)\s+|\s*[;/]\s*", value.strip()):
+        pieces = [piece.strip() for piece in person.split(",")]
+        for index, piece in enumerate(pieces):
+            name = _one_person(piece, single_word=True)
+            if not name:
+                break
+            if index and names and _is_organisation(piece):
+                break
+            names.extend(name)
+    return tuple(dict.fromkeys(names))
+
+
+def _one_person(value: str, single_word: bool = False) -> tuple[str, ...]:
+    """The value as a name: two to four capitalised words (one where a label says it is a name),
+    a party mark in brackets dropped."""
+    value = re.sub(r"\s*\([^()]*\)\s*$", "", value.strip()).strip(" .,")
+    words = len(value.split())
+    if not re.fullmatch(NAME, value) or _is_organisation(value) or words > 4 or (words < 2 and not single_word):
+        return ()
+    return (value,)
+
+
+def _is_organisation(value: str) -> bool:
+    return any(ORGANISATION_WORD.search(word) for word in value.split())
