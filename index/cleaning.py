@@ -31,6 +31,8 @@ PAGE_COUNTER = re.compile(
 """A page marker, alone or ending a running banner: "(3)", "Sida 3 av 6", "PROTOKOLL 3 (6)"."""
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 BULLET = re.compile(r"^\s*([•▪◦·*–-]|\d{1,2}[).]|[a-z][).])\s")
+ITEM_LINE = re.compile(r"^(?:§[ \t]*\d{1,4}|\d{1,2}:[ \t]*[A-ZÅÄÖ]|(?:Punkt|Ärende)[ \t]+\d{1,3})")
+"""An agenda item's first line ("§ 84", "2:Val av justerare", "Punkt 3"): never a wrapped line."""
 LABEL_LINE = re.compile(r"^[A-ZÅÄÖ][\wåäöÅÄÖ -]{1,30}:\s")
 SENTENCE_END = re.compile(r"[.!?:;\"”)\]]$")
 JOIN_WORDS_AFTER_HYPHEN = {"och", "eller", "samt", "resp", "respektive", "till", "som"}
@@ -207,6 +209,7 @@ def _unwrap(lines: list[str], width: float) -> str:
             and len(previous) >= 0.7 * width
             and not BULLET.match(line)
             and not LABEL_LINE.match(line)
+            and not ITEM_LINE.match(line)
             and not (re.search(r"[.!?]$", previous) and line[:1].isupper())
         )
         if wrapped and _is_hyphen_break(out, line):

@@ -30,6 +30,10 @@ FACT_LINE = re.compile(
     re.MULTILINE | re.IGNORECASE,
 )
 ORGANISER_LINE = re.compile(r"^[ \t]*(?P<value>[A-ZÅÄÖ][^\n]{0,80}förbund[^\n]{0,60})$", re.MULTILINE)
+ORGANISED_BY = re.compile(
+    r"\b(?:arrangerades|anordnades|organiserades|arrangerad|anordnad|organiserad)\s+av\s+"
+    r"(?P<value>[A-ZÅÄÖ][\wåäö-]*(?:\s+(?:i\s+)?[A-ZÅÄÖ][\wåäö-]*){0,4})"
+)
 TIME_OF_DAY = re.compile(
     r"\b(?:kl\.?\s*)?\d{1,2}[.:]\d{2}(?:\s*[-–]\s*\d{1,2}[.:]\d{2})?|\bkl\.?\s*\d{1,2}(?:\s*[-–]\s*\d{1,2})?"
 )
@@ -54,7 +58,8 @@ def meeting_facts(text: str) -> dict[str, str]:
                 facts.setdefault("place", place)
     if "date" not in facts and (found := find_date(header)):
         facts["date"] = found.isoformat()
-    if "organiser" not in facts and (organiser := ORGANISER_LINE.search(header[:300])):
+    organiser = ORGANISED_BY.search(header) or ORGANISER_LINE.search(header[:300])
+    if "organiser" not in facts and organiser:
         facts["organiser"] = organiser.group("value").strip()
     return facts
 

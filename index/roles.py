@@ -8,6 +8,7 @@ on its line with the name on the next, as in a signature block), a name followed
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from index.notes import Role
 
@@ -32,16 +33,28 @@ _ROLE_ALTERNATION = "|".join(sorted((re.escape(word) for word in ROLE_WORDS), ke
 NAME = r"[A-ZÅÄÖÉ][\wåäöéÅÄÖÉ.'-]*(?:[ -][A-ZÅÄÖÉ][\wåäöéÅÄÖÉ.'-]*){0,3}"
 PARTY = r"(?:\s*\([A-ZÅÄÖ]{1,4}\))?"
 
-LABEL = re.compile(
-    rf"^[ \t]*(?P<role>{_ROLE_ALTERNATION})\.?(?:[ \t]*:[ \t]*|[ \t]+(?=[A-ZÅÄÖ]))(?P<value>[^\n]+)$",
-    re.MULTILINE | re.IGNORECASE,
+
+def _role(group: str = "role") -> str:
+    return rf"(?i:(?P<{group}>{_ROLE_ALTERNATION}))"
+
+
+ROLE = _role()
+LABEL = re.compile(rf"^[ \t]*{ROLE}\.?(?:[ \t]*[:|][ \t]*|[ \t]+(?=[A-ZÅÄÖ]))(?P<value>[^\n]+)$", re.MULTILINE)
+LONE_LABEL = re.compile(
+    rf"^[ \t]*{ROLE}[ \t]*:?[ \t]*\n+"
+    rf"(?P<value>(?:(?![ \t]*(?i:{_ROLE_ALTERNATION})[ \t]*(?:\n|$))[ \t]*{NAME}{PARTY}[ \t]*(?:\n|$))+)",
+    re.MULTILINE,
 )
-LONE_LABEL = re.compile(rf"^[ \t]*(?P<role>{_ROLE_ALTERNATION})[ \t]*:?[ \t]*\n+[ \t]*(?P<value>{NAME}){PARTY}[ \t]*$",
-                        re.MULTILINE | re.IGNORECASE)
+"""A label alone on its line and the names on the lines below it, as in a signature block."""
 NAME_THEN_ROLE = re.compile(
-    rf"(?<![\w])(?P<value>{NAME}){PARTY},[ \t]*(?P<role>{_ROLE_ALTERNATION})\b(?!\s*:)",
+    rf"(?<!\w)(?P<value>{NAME}){PARTY}(?:,[ \t]*{ROLE}\b(?!\s*:)|[ \t]*\({_role('role2')}\))"
 )
-ROLE_IN_BRACKETS = re.compile(rf"\((?P<role>{_ROLE_ALTERNATION})\.?[ \t]*:?[ \t]*(?P<value>{NAME})\)", re.IGNORECASE)
+ROLE_THEN_NAME = re.compile(rf"(?<!\w){ROLE}(?i:e?n)?\.?[ \t]*:?[ \t]+\(?(?P<value>{NAME})(?![\w(])")
+PASSIVE = re.compile(
+    rf"(?<!\w)(?i:(?P<verb>leddes|modererades|dokumenterades|antecknades|sammanställdes)) av (?P<value>{NAME})"
+)
+PASSIVE_ROLES = {"leddes": "ledare", "modererades": "moderator", "dokumenterades": "antecknare",
+                 "antecknades": "antecknare", "sammanställdes": "antecknare"}
 ORGANISATION_WORD = re.compile(
     r"(?:förbund|förbundet|kommun|region|regionen|landsting|landstinget|förening|föreningen|skolan|"
     r"verket|kassan|förmedlingen|myndighet|myndigheten|stad|län|gymnasiet|centrum|universitet|"
@@ -53,14 +66,30 @@ ORGANISATION_WORD = re.compile(
 def roles_in(text: str) -> tuple[Role, ...]:
     """Every role the text states, in order of appearance, each person once per role."""
     found: list[tuple[int, Role]] = []
-    for pattern in (LABEL, LONE_LABEL, NAME_THEN_ROLE, ROLE_IN_BRACKETS):
+    for pattern in (LABEL, LONE_LABEL, NAME_THEN_ROLE, ROLE_THEN_NAME, PASSIVE):
         for match in pattern.finditer(text):
-            role = ROLE_WORDS[match.group("role").lower()]
+            if pattern is PASSIVE:
+                role = PASSIVE_ROLES[match.group("verb").lower()]
+            else:
+                groups = match.groupdict()
+                role = ROLE_WORDS[(groups["role"] or groups["role2"]).lower()]
             value = match.group("value")
-            names = people(value) if pattern is LABEL else _one_person(value, single_word=pattern is LONE_LABEL)
+            if pattern is LABEL:
+                names = people(value)
+            elif pattern is LONE_LABEL:
+                names = tuple(name for line in value.split("\n") for name in _one_person(line, single_word=True))
+            else:
+                names = _one_person(value)
             found.extend((match.start(), Role(role, name)) for name in names)
     found.sort(key=lambda item: item[0])
-    return tuple(dict.fromkeys(role for _, role in found))
+    return settled(role for _, role in found)
+
+
+def settled(roles: Iterable[Role]) -> tuple[Role, ...]:
+    """Each role once; the chair, who signs a protocol beside its checkers, is not one of them."""
+    unique = tuple(dict.fromkeys(roles))
+    chairs = {role.name for role in unique if role.role == "ordförande"}
+    return tuple(role for role in unique if not (role.role == "justerare" and role.name in chairs))
 
 
 def people(value: str) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from index import places
 from index.cleaning import CleanDocument
 from index.meeting import meeting_facts
 from index.notes import Note, Role
-from index.roles import ROLE_WORDS, people, roles_in
+from index.roles import ROLE_WORDS, people, roles_in, settled
 from index.sentences import sentence_spans, trim_span
 
 TABLE_HEADING = re.compile(
@@ -52,8 +52,11 @@ SIGNATURE = re.compile(
     r"(?:Anslag|Bevis|Protokollet justeras)\b[^\n]{0,80}$)",
     re.MULTILINE | re.IGNORECASE,
 )
-MEETING_ROLES = {"ordförande", "vice ordförande", "sekreterare", "justerare", "moderator", "processledare"}
+MEETING_ROLES = {
+    "ordförande", "vice ordförande", "sekreterare", "justerare", "moderator", "processledare", "antecknare",
+}
 """Roles that belong to the whole meeting, so to every one of its notes."""
+ABSENT = re.compile(r"^[ \t]*(?:Frånvarande|Förhinder|Anmält förhinder)", re.IGNORECASE)
 MIN_ITEM_CHARS = 80
 # A name list item: one to four capitalised words ("Anne-Marie Wolf Bergstrand", "Tarja N.").
 NAME = r"[A-ZÅÄÖ][\wåäöÅÄÖ.-]*(?: [A-ZÅÄÖ][\wåäöÅÄÖ.-]*){0,3}"
@@ -381,7 +384,7 @@ def _item_segments(text: str, title: str) -> list[Segment]:
     return [
         replace(
             segment,
-            roles=tuple(dict.fromkeys((*segment.roles, *meeting))),
+            roles=settled((*segment.roles, *roles_in(text[segment.start : segment.end]), *meeting)),
             participants=_attendees(text[segment.start : segment.end]) if segment in attendance else (),
         )
         for segment in segments
@@ -426,12 +429,9 @@ def _inside_item_body(at: int, anchors: list[re.Match[str]]) -> bool:
 
 def _item_heading(anchor: re.Match[str]) -> str:
     """"§ 84 Mötets öppnande"; an item whose text runs on its first line is named by its first words."""
-    title = anchor.group("title").strip()
-    sentence = re.split(r"(?<=[.!?])\s", title, maxsplit=1)[0]
-    if len(sentence) > 70:
-        sentence = sentence[:70].rsplit(" ", 1)[0] + " …"
-    head = anchor.group("head").strip()
-    return f"{head} {sentence}".strip() if sentence else head
+    line = anchor.group().strip()
+    heading = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
+    return heading[:70].rsplit(" ", 1)[0] + " …" if len(heading) > 70 else heading
 
 
 def _merge_short_items(text: str, items: list[Segment]) -> list[Segment]:
@@ -481,9 +481,15 @@ def _merge_adjacent(segments: list[Segment]) -> list[Segment]:
 
 
 def _attendees(block: str) -> tuple[str, ...]:
-    """Everyone an attendance block names, one per line or listed after a label."""
+    """Everyone an attendance block names as present, one per line or listed after a label;
+    those listed as absent are left out."""
     names: list[str] = []
+    absent = False
     for line in block.split("\n"):
-        value = line.split(":", 1)[1] if ":" in line else line
-        names.extend(people(value))
+        label = ATTENDANCE.match(line)
+        if label:
+            absent = bool(ABSENT.match(line))
+            line = line[label.end() :]
+        if not absent:
+            names.extend(people(line))
     return tuple(dict.fromkeys(names))
