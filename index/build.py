@@ -23,7 +23,8 @@ from index.embedding import Embedder, make_embedder
 from index.errors import SamordnaError
 from index.general_swedish import GeneralSwedish
 from index.lexical import LexicalIndex
-from index.notes import Note, text_hash
+from index.meeting import spoken_date
+from index.notes import Note, Role, text_hash
 from index.sentence_index import SentenceIndex, sentence_layout
 from index.settings import Settings
 from index.splitting import Splitter
@@ -71,14 +72,24 @@ def collect_notes(corpus: Corpus) -> tuple[list[Note], list[Skipped], dict[str, 
         if not notes:
             skipped.append(Skipped(raw.name, "inga anteckningar kunde delas ut ur texten"))
             continue
-        titles[raw.name] = (document.title, raw.source.facts())
+        titles[raw.name] = (document.title, notes[0].extra)
         all_notes.extend(notes)
     notes, copies = unique_notes(all_notes)
     counts: dict[str, int] = {}
     for note in notes:
         counts[note.doc] = counts.get(note.doc, 0) + 1
+    roles: dict[str, dict[Role, None]] = {}
+    for note in all_notes:
+        roles.setdefault(note.doc, {}).update(dict.fromkeys(note.roles))
     documents = [
-        DocumentInfo(doc=name, title=title, notes=counts.get(name, 0), copy_of=copies.get(name), **facts)
+        DocumentInfo(
+            doc=name,
+            title=title,
+            notes=counts.get(name, 0),
+            copy_of=copies.get(name),
+            roles=[{"role": role.role, "name": role.name} for role in roles.get(name, ())],
+            **{key: facts[key] for key in ("organiser", "date", "url", "place") if key in facts},
+        )
         for name, (title, facts) in titles.items()
     ]
     return notes, skipped, copies, documents
@@ -180,9 +191,14 @@ def _vectors(
 
 
 def lexical_text(note: Note) -> str:
-    """What BM25 sees: the note with its section, people and places, so "bord 9" or a leader's
-    name finds it even where the text itself does not repeat them."""
-    return "\n".join([*note.section, *note.leaders, *note.municipalities, note.text])
+    """What BM25 sees: the note with its section, roles, places and its meeting's facts, so
+    "bord 9", a leader's name, "ordförande" or "mötet i Vretstorp i december 2016" finds it even
+    where the text itself does not repeat them."""
+    roles = [f"{role.role} {role.name}" for role in note.roles]
+    facts = [note.extra.get("place", ""), note.extra.get("organiser", "")]
+    if "date" in note.extra:
+        facts.append(spoken_date(note.extra["date"]))
+    return "\n".join([*note.section, *roles, *note.municipalities, *filter(None, facts), note.text])
 
 
 def _previous_vectors(settings: Settings, embedder_name: str) -> dict[str, np.ndarray]:

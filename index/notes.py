@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
 SECTION_SEPARATOR = " › "
+MEETING_FACTS = ("organiser", "place", "date")
 NON_LEADING_ROLES = frozenset({"sekreterare", "justerare", "antecknare", "talare", "vice ordförande"})
 """Roles that write down, check or speak at a meeting rather than lead it."""
 
@@ -55,6 +56,11 @@ class Note:
     def leaders(self) -> tuple[str, ...]:
         """The people who led the table, group or meeting (not its scribes or speakers)."""
         return tuple(dict.fromkeys(r.name for r in self.roles if r.role not in NON_LEADING_ROLES))
+
+    @property
+    def meeting(self) -> dict[str, str]:
+        """Who organised the meeting the note records, where and when (those facts known)."""
+        return {key: self.extra[key] for key in MEETING_FACTS if key in self.extra}
 
     def to_dict(self) -> dict:
         data = asdict(self)
