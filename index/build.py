@@ -25,6 +25,7 @@ from index.general_swedish import GeneralSwedish
 from index.lexical import LexicalIndex
 from index.meeting import spoken_date
 from index.notes import Note, Role, text_hash
+from index.roles import QUESTION_WORDS
 from index.sentence_index import SentenceIndex, sentence_layout
 from index.settings import Settings
 from index.splitting import Splitter
@@ -191,11 +192,12 @@ def _vectors(
 
 
 def lexical_text(note: Note) -> str:
-    """What BM25 sees: the note with its section, roles, places and its meeting's facts, so
-    "bord 9", a leader's name, "ordförande" or "mötet i Vretstorp i december 2016" finds it even
-    where the text itself does not repeat them."""
-    roles = [f"{role.role} {role.name}" for role in note.roles]
-    facts = [note.extra.get("place", ""), note.extra.get("organiser", "")]
+    """What BM25 sees: the note with its section, roles, places and its meeting's place and date,
+    so "bord 9", a leader's name, "ordförande" or "mötet i Vretstorp i december 2016" finds it even
+    where the text itself does not repeat them. The organiser is left out: usually the same for a
+    whole corpus, it would only dilute the weight of its words."""
+    roles = [f"{role.role} {QUESTION_WORDS.get(role.role, '')} {role.name}" for role in note.roles]
+    facts = [note.extra.get("place", "")]
     if "date" in note.extra:
         facts.append(spoken_date(note.extra["date"]))
     return "\n".join([*note.section, *roles, *note.municipalities, *filter(None, facts), note.text])

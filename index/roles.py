@@ -29,6 +29,12 @@ ROLE_WORDS = {
     "sammanställt av": "antecknare", "protokollfört av": "antecknare", "antecknare": "antecknare",
     "dokumentatör": "antecknare", "sekreterare/antecknare": "antecknare",
 }
+QUESTION_WORDS = {
+    "ordförande": "ledde", "moderator": "ledde modererade", "processledare": "ledde", "samtalsledare": "ledde",
+    "ledare": "ledde", "föredragande": "presenterade föreläste talade", "talare": "talade",
+    "antecknare": "antecknade dokumenterade skrev", "sekreterare": "protokoll antecknade", "justerare": "justerade",
+}
+"""How a "vem …?" question asks for a role ("vem presenterade?" wants the föredragande)."""
 _ROLE_ALTERNATION = "|".join(sorted((re.escape(word) for word in ROLE_WORDS), key=len, reverse=True))
 NAME = r"[A-ZÅÄÖÉ][\wåäöéÅÄÖÉ.'-]*(?:[ -][A-ZÅÄÖÉ][\wåäöéÅÄÖÉ.'-]*){0,3}"
 PARTY = r"(?:\s*\([A-ZÅÄÖ]{1,4}\))?"

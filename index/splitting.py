@@ -430,7 +430,9 @@ def _inside_item_body(at: int, anchors: list[re.Match[str]]) -> bool:
 def _item_heading(anchor: re.Match[str]) -> str:
     """"§ 84 Mötets öppnande"; an item whose text runs on its first line is named by its first words."""
     line = anchor.group().strip()
-    heading = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
+    title_at = anchor.start("title") - anchor.start() - (len(anchor.group()) - len(anchor.group().lstrip()))
+    first_sentence = re.split(r"(?<=[.!?])\s", line[title_at:], maxsplit=1)[0]
+    heading = line[:title_at] + first_sentence
     return heading[:70].rsplit(" ", 1)[0] + " …" if len(heading) > 70 else heading
 
 
