@@ -196,7 +196,8 @@ def lexical_text(note: Note) -> str:
     so "bord 9", a leader's name, "ordförande" or "mötet i Vretstorp i december 2016" finds it even
     where the text itself does not repeat them. The organiser is left out: usually the same for a
     whole corpus, it would only dilute the weight of its words."""
-    roles = [f"{role.role} {QUESTION_WORDS.get(role.role, '')} {role.name}" for role in note.roles]
+    named = [role for role in note.roles if role.name in note.text] or note.roles
+    roles = [f"{role.role} {QUESTION_WORDS.get(role.role, '')} {role.name}" for role in named]
     facts = [note.extra.get("place", "")]
     if "date" in note.extra:
         facts.append(spoken_date(note.extra["date"]))
