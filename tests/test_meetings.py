@@ -303,7 +303,7 @@ def test_meeting_eval_set_figures(retriever):
     assert report.recall["@5"] >= 0.9
     assert report.mrr_at_5 >= 0.75
     assert report.quote_recall >= 0.8
-    assert report.abstained_unanswerable == 1.0
+    assert report.unanswerable_not_answered == 1.0
 
 
 def test_source_lines_show_roles_and_the_meeting(retriever):
@@ -359,13 +359,17 @@ def test_index_info_json(cli, built):
     assert all({"title", "organiser", "date", "notes", "copy_of"} <= set(doc) for doc in docs.values())
 
 
+def _report(notes: int, documents: list[DocumentInfo]) -> BuildReport:
+    return BuildReport(files=len(documents), notes=notes, skipped=[], copies={}, embedded=notes, reused=0,
+                       sentences=0, sentences_embedded=0, seconds=1.0, dense_index="exact", documents=documents)
+
+
 def test_upload_summary_names_title_notes_and_roles():
     info = DocumentInfo(
         doc="protokoll.pdf", title="Styrelsemöte & budget", notes=12, place="Vretstorp", date="2016-12-05",
         roles=[{"role": "ordförande", "name": "Anna Ek"}, {"role": "justerare", "name": "Bo <Berg>"}],
     )
-    report = BuildReport(files=3, notes=40, skipped=[], copies={}, embedded=12, reused=28, seconds=1.0,
-                         dense_index="exact", documents=[info])
+    report = _report(notes=40, documents=[info])
     upload = PlannedUpload(name="protokoll.pdf", target=Path("protokoll.pdf"), replaces=False)
     html = uploaded_html(upload, "protokoll.pdf", report)
     assert "Titel: <b>Styrelsemöte &amp; budget</b>" in html
@@ -373,8 +377,7 @@ def test_upload_summary_names_title_notes_and_roles():
     assert "Roller: ordförande: Anna Ek; justerare: Bo &lt;Berg&gt;" in html
     assert "Möte: Vretstorp, 2016-12-05" in html
     empty = DocumentInfo(doc="protokoll.pdf", title="Anteckningar", notes=2)
-    report = BuildReport(files=1, notes=2, skipped=[], copies={}, embedded=2, reused=0, seconds=1.0,
-                         dense_index="exact", documents=[empty])
+    report = _report(notes=2, documents=[empty])
     upload = PlannedUpload(name="protokoll.pdf", target=Path("protokoll.pdf"), replaces=False)
     assert "Roller: inga hittades" in uploaded_html(upload, None, report)
 
