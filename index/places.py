@@ -96,10 +96,11 @@ def _folded_names() -> dict[str, str]:
 
 
 def in_question(question: str) -> tuple[str, ...]:
-    """Municipalities a question names, typed with or without å/ä/ö and in any case."""
+    """Municipalities a question names, typed with or without å/ä/ö and in any case; a county
+    ("Stockholms län") is not one."""
     folded = fold(question)
     found = []
     for key, name in _folded_names().items():
-        if re.search(rf"(?<![a-z0-9-]){re.escape(key)}s?(?![a-z0-9-])", folded):
+        if re.search(rf"(?<![a-z0-9-]){re.escape(key)}s?(?![a-z0-9-])(?!\s+lans?\b)", folded):
             found.append(name)
     return tuple(found)

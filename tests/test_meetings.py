@@ -22,7 +22,7 @@ from index.cleaning import CleanDocument, Cleaner
 from index.corpus import Corpus, RawDocument, read_pages, read_title
 from index.evaluation import judge, load_questions, summarise
 from index.notes import Note, Role
-from index.places import mentions
+from index.places import in_question, mentions
 from index.retrieval import Retriever
 from index.roles import roles_in
 from index.splitting import Splitter
@@ -231,6 +231,8 @@ def test_a_county_or_an_organisation_named_after_a_town_is_not_the_municipality(
     assert mentions("Föreningen Kalmar mot Ensamhet träffades i Växjö") == ("Växjö",)
     assert mentions("Samordningsförbundet Skellefteå och Umeå kommun") == ("Umeå",)
     assert mentions("Samverkan mellan Knivsta och Uppsala") == ("Knivsta", "Uppsala")
+    assert in_question("vad gjorde man i stockholms lan?") == ()
+    assert in_question("vad gjorde man i Knivsta?") == ("Knivsta",)
 
 
 def test_names_and_sentences_alone_on_a_line_are_not_headings():
