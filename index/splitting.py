@@ -355,16 +355,16 @@ def _item_segments(text: str, title: str) -> list[Segment]:
     first = anchors[0].start()
     signature = SIGNATURE.search(text, anchors[-1].end())
     tail = signature.start() if signature else len(text)
-    blocks = [(m.start(), "attendance") for m in ATTENDANCE.finditer(text) if not _inside_item_body(m.start(), anchors)]
+    lists = [m.start() for m in ATTENDANCE.finditer(text) if not _inside_item_body(m.start(), anchors)]
     items: list[Segment] = []
     for anchor, following in zip(anchors, [*anchors[1:], None], strict=False):
         end = following.start() if following else tail
-        end = min([end, *(at for at, _ in blocks if anchor.end() < at < end)])
-        items.append(Segment(anchor.start(), end, (_item_heading(anchor),), roles_in(text[anchor.start() : end])))
+        end = min([end, *(at for at in lists if anchor.end() < at < end)])
+        items.append(Segment(anchor.start(), end, (_item_heading(anchor),)))
     items = _merge_short_items(text, items)
-    header_end = min([first, *(at for at, _ in blocks)])
+    header_end = min([first, *lists])
     attendance = _merge_adjacent(
-        [Segment(at, _block_end(text, at, anchors, blocks, tail), ("Närvaro",)) for at, _ in blocks]
+        [Segment(at, _list_end(text, at, anchors, lists, tail), ("Närvaro",)) for at in lists]
     )
     extra: list[Segment] = []
     header_words = len(re.findall(r"\w+", text[:header_end].replace(title, "", 1)))
@@ -384,7 +384,7 @@ def _item_segments(text: str, title: str) -> list[Segment]:
     return [
         replace(
             segment,
-            roles=settled((*segment.roles, *roles_in(text[segment.start : segment.end]), *meeting)),
+            roles=settled((*roles_in(text[segment.start : segment.end]), *meeting)),
             participants=_attendees(text[segment.start : segment.end]) if segment in attendance else (),
         )
         for segment in segments
@@ -442,12 +442,7 @@ def _merge_short_items(text: str, items: list[Segment]) -> list[Segment]:
     pending: Segment | None = None
     for item in items:
         if pending is not None:
-            item = replace(
-                item,
-                start=pending.start,
-                section=("; ".join((*pending.section, *item.section)),),
-                roles=tuple(dict.fromkeys((*pending.roles, *item.roles))),
-            )
+            item = replace(item, start=pending.start, section=("; ".join((*pending.section, *item.section)),))
             pending = None
         if len(text[item.start : item.end].strip()) < MIN_ITEM_CHARS:
             pending = item
@@ -456,18 +451,16 @@ def _merge_short_items(text: str, items: list[Segment]) -> list[Segment]:
     if pending is not None:
         if merged:
             last = merged[-1]
-            merged[-1] = replace(
-                last, end=pending.end, section=("; ".join((*last.section, *pending.section)),),
-                roles=tuple(dict.fromkeys((*last.roles, *pending.roles))),
-            )
+            merged[-1] = replace(last, end=pending.end, section=("; ".join((*last.section, *pending.section)),))
         else:
             merged.append(pending)
     return merged
 
 
-def _block_end(text: str, at: int, anchors: list[re.Match[str]], blocks: list[tuple[int, str]], tail: int) -> int:
+def _list_end(text: str, at: int, anchors: list[re.Match[str]], lists: list[int], tail: int) -> int:
+    """An attendance list runs to the next item, list or the signature block."""
     following = [a.start() for a in anchors if a.start() > at] + [tail if tail > at else len(text)]
-    following += [other for other, _ in blocks if other > at]
+    following += [other for other in lists if other > at]
     return min(following)
 
 
