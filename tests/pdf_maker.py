@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 
-def make_pdf(pages: list[list[str]], title: str | None = None) -> bytes:
+
+def make_pdf(pages: list[list[str | tuple[str, int]]], title: str | None = None) -> bytes:
     """A minimal, valid PDF: one line of Helvetica (WinAnsi, so å/ä/ö work) per entry, top down.
 
-    An empty page list entry gives a page without text, like a scanned page; `title` goes into
+    A line given as (text, size) is set in that size. An empty page list entry gives a page
+    without text, like a scanned page; `title` goes into
     the document information dictionary, where readers find a PDF's own title."""
 
     def literal(line: str) -> bytes:
@@ -19,7 +22,7 @@ def make_pdf(pages: list[list[str]], title: str | None = None) -> bytes:
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]
     for number, lines in enumerate(pages):
-        stream = b"BT /F1 11 Tf 14 TL 56 790 Td\n" + b"".join(literal(line) + b" Tj T*\n" for line in lines) + b"ET"
+        stream = b"BT /F1 11 Tf 14 TL 56 790 Td\n" + b"".join(_shown(line, literal) for line in lines) + b"ET"
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
             f"/Contents {5 + 2 * number} 0 R >>".encode()
@@ -40,3 +43,11 @@ def make_pdf(pages: list[list[str]], title: str | None = None) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(offsets) + 1, info.encode(), xref)
     return bytes(out)
+
+
+def _shown(line: str | tuple[str, int], literal: Callable[[str], bytes]) -> bytes:
+    """One line of a content stream: a line in its own size switches the font size and back."""
+    if isinstance(line, str):
+        return literal(line) + b" Tj T*\n"
+    text, size = line
+    return b"/F1 %d Tf " % size + literal(text) + b" Tj T* /F1 11 Tf\n"

@@ -391,3 +391,17 @@ def test_seed_shapes_keep_their_hits_source(tmp_path):
     assert all(note.meeting.get("date") for note in notes)
     hit = Hit(rank=1, score=1.0, note=notes[0], quote=notes[0].text[:20])
     assert notes[0].title in source_line(hit)
+
+
+def test_pdf_without_metadata_takes_its_first_large_line_as_title(tmp_path):
+    path = tmp_path / "styrgrupp.pdf"
+    lines = [
+        "Samordningsförbundet Norra Tiveden",
+        ("Protokoll från styrgruppen för Steget vidare", 18),
+        "Mötet behandlade projektets ekonomi och de nya rutinerna för remisser från vårdcentralerna.",
+    ]
+    path.write_bytes(make_pdf([lines]))
+    raw = RawDocument(path.name, read_pages(path), title=read_title(path))
+    assert Cleaner().clean(raw).title == "Protokoll från styrgruppen för Steget vidare"
+    path.write_bytes(make_pdf([[line for line in lines if isinstance(line, str)]]))
+    assert read_title(path) is None
