@@ -103,10 +103,10 @@ def render_manifest(console: Console, manifest: Manifest, location: str) -> None
     facts.add_row("Vektorsökning", "exakt" if manifest.dense_index == "exact" else "approximativ (HNSW)")
     facts.add_row("Format", str(manifest.format))
     console.print(facts)
-    documents = Table("Fil", "Titel", "Anteckningar", "Datum", title="Dokument")
+    documents = Table("Fil", "Titel", "Anteckningar", "Datum", "Plats", "Arrangör", title="Dokument")
     for doc in manifest.documents:
         count = f"kopia av {doc.copy_of}" if doc.copy_of and not doc.notes else str(doc.notes)
-        documents.add_row(doc.doc, doc.title, count, doc.date or "")
+        documents.add_row(doc.doc, doc.title, count, doc.date or "", doc.place or "", doc.organiser or "")
     console.print(documents)
     for skipped in manifest.skipped:
         console.print(f"[yellow]Överhoppad:[/yellow] {skipped['name']}: {skipped['reason']}")
