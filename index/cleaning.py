@@ -185,19 +185,14 @@ def _pages_from_markers(text: str) -> list[tuple[int | None, str]]:
     first_content = next(
         (i for i, line in enumerate(lines) if len(line.strip()) >= 20 and not PAGE_COUNTER.match(line.strip())), 0
     )
-    heads_pages = markers[0][0] < first_content
-    pages: list[tuple[int | None, str]] = []
-    previous = 0
-    for number, (at, match) in enumerate(markers):
-        page = int(match.group("of") or match.group("counter") or match.group("alone"))
-        if heads_pages:
-            pages.append((page - 1 if number else None, "\n".join(lines[previous:at])))
-        else:
-            pages.append((page, "\n".join(lines[previous:at])))
-        previous = at + 1
-    last = int(markers[-1][1].group("of") or markers[-1][1].group("counter") or markers[-1][1].group("alone"))
-    pages.append((last if heads_pages else last + 1, "\n".join(lines[previous:])))
-    return [(page if page else None, body) for page, body in pages if body.strip()]
+    numbers = [int(m.group("of") or m.group("counter") or m.group("alone")) for _, m in markers]
+    cuts = [-1] + [at for at, _ in markers] + [len(lines)]
+    pieces = ["\n".join(lines[a + 1 : b]) for a, b in zip(cuts, cuts[1:], strict=False)]
+    if markers[0][0] < first_content:  # markers head their pages
+        owners: list[int | None] = [None, *numbers]
+    else:  # markers close their pages
+        owners = [*numbers, numbers[-1] + 1]
+    return [(page, body) for page, body in zip(owners, pieces, strict=True) if body.strip()]
 
 
 def _unwrap(lines: list[str], width: float) -> str:

@@ -479,12 +479,12 @@ def _attendees(block: str) -> tuple[str, ...]:
     """Everyone an attendance block names as present, one per line or listed after a label;
     those listed as absent are left out."""
     names: list[str] = []
-    absent = False
+    listing = absent = False  # the header lines before the first list name no attendees
     for line in block.split("\n"):
         label = ATTENDANCE.match(line)
         if label:
-            absent = bool(ABSENT.match(line))
+            listing, absent = True, bool(ABSENT.match(line))
             line = line[label.end() :]
-        if not absent:
+        if listing and not absent:
             names.extend(people(line))
     return tuple(dict.fromkeys(names))

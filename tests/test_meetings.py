@@ -83,7 +83,7 @@ def test_attendance_note_lists_who_was_there_and_not_who_was_absent(split):
     attendance = notes[0]
     assert {"Anna Ekström", "Bertil Holm", "Fatima Jaber", "Helena Sjö"} <= set(attendance.participants)
     assert "Ivar Pettersson" not in attendance.participants
-    assert "Beslutande" not in attendance.participants
+    assert "Beslutande" not in attendance.participants and "Plats" not in attendance.participants
     assert all(not note.participants for note in notes[1:])
 
 
