@@ -61,7 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     build = index_commands.add_parser("build", help="bygg indexet från korpusmappen")
     build.set_defaults(run=_index_build)
     info = index_commands.add_parser("info", help="visa vad indexet innehåller")
+    info.add_argument("--json", action="store_true", help="skriv indexets fakta och dokument som JSON")
     info.set_defaults(run=_index_info)
+
+    notes = commands.add_parser("notes", help="visa hur ett dokument delades i anteckningar")
+    notes.add_argument("file", help="dokumentets filnamn i korpusmappen (en sökväg går också)")
+    notes.add_argument("--json", action="store_true", help="skriv anteckningarna som JSON")
+    notes.set_defaults(run=_notes)
 
     evaluate = commands.add_parser("eval", help="mät sökkvaliteten mot en frågefil (JSONL)")
     evaluate.add_argument(
@@ -205,12 +211,53 @@ def _index_info(args: argparse.Namespace) -> int:
 
     settings = _settings()
     manifest = read_manifest(settings.index_dir)
+    reason = manifest.outdated_for(settings, Corpus(settings.corpus_dir).fingerprint())
+    if args.json:
+        from dataclasses import asdict
+
+        facts = {
+            "location": str(settings.index_dir),
+            "built_at": manifest.built_at,
+            "notes": manifest.note_count,
+            "embedder": manifest.embedder,
+            "dense_index": manifest.dense_index,
+            "outdated": reason,
+            "documents": [asdict(doc) for doc in manifest.documents],
+            "skipped": manifest.skipped,
+        }
+        sys.stdout.write(json.dumps(facts, ensure_ascii=False) + "\n")
+        return 1 if reason else 0
     console = Console()
     render_manifest(console, manifest, str(settings.index_dir))
-    reason = manifest.outdated_for(settings, Corpus(settings.corpus_dir).fingerprint())
     if reason:
         console.print(f"[yellow]Indexet är inaktuellt:[/yellow] {reason}. Kör `samordna index build`.")
         return 1
+    return 0
+
+
+def _notes(args: argparse.Namespace) -> int:
+    """A document's notes as the index holds them: how the splitter read it."""
+    from index.errors import SamordnaError
+    from index.store import read_manifest, stored_notes
+
+    settings = _settings()
+    name = Path(args.file).name
+    manifest = read_manifest(settings.index_dir)
+    info = next((doc for doc in manifest.documents if doc.doc == name), None)
+    if info is None:
+        known = ", ".join(doc.doc for doc in manifest.documents[:20])
+        raise SamordnaError(f"Indexet har inget dokument som heter {name}. Dokumenten är: {known}.")
+    notes = [note for note in stored_notes(settings.index_dir) if note.doc == name]
+    if args.json:
+        rows = [{"id": note.id, "length": len(note.text), **note.to_dict()} for note in notes]
+        sys.stdout.write(json.dumps({"doc": name, "title": info.title, "copy_of": info.copy_of, "notes": rows},
+                                    ensure_ascii=False) + "\n")
+        return 0
+    from rich.console import Console
+
+    from bot.terminal import render_notes
+
+    render_notes(Console(), info, notes)
     return 0
 
 

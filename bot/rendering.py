@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.terminal import NOTHING_FOUND, NOTHING_FOUND_HINT, related_heading
+from bot.terminal import NOTHING_FOUND, NOTHING_FOUND_HINT, meeting_text, related_heading, roles_text
 from bot.uploads import PlannedUpload
 from index.answer import Answer, Hit
 from index.build import BuildReport
-from index.notes import SECTION_SEPARATOR, Note
-from index.store import Manifest
+from index.notes import SECTION_SEPARATOR, Note, Role
+from index.store import DocumentInfo, Manifest
 
 MESSAGE_LIMIT = 4096
 QUESTION_SHOWN = 300
@@ -108,17 +108,18 @@ def hit_html(hit: Hit, limit: int = MESSAGE_LIMIT) -> str:
 
 
 def source_html(note: Note) -> str:
-    """Title, section, leaders, page and date: where to find the words in the original."""
+    """Title, section, roles, meeting (place, date, organiser) and page: where to find the words
+    in the original."""
     parts = [f"<b>{fit(note.title, 300)}</b>"]
     section = [heading for heading in note.section if heading != note.title]
     if section:
         parts.append(fit(SECTION_SEPARATOR.join(section), 400))
-    if note.leaders:
-        parts.append("ledare: " + fit("; ".join(note.leaders), 300))
+    if note.roles:
+        parts.append(fit(roles_text(note.roles), 400))
+    if meeting := meeting_text(note):
+        parts.append(fit(meeting, 300))
     if note.page is not None:
         parts.append(f"s. {note.page}")
-    if note.extra.get("date"):
-        parts.append(fit(note.extra["date"], 40))
     return " · ".join(parts)
 
 
@@ -307,7 +308,21 @@ def uploaded_html(plan: PlannedUpload, original_name: str | None, report: BuildR
     else:
         action = "ersatte den tidigare versionen" if plan.replaces else "är sparad i korpusen"
         text = f"{name} {action} och är indexerad: <b>{info.notes}</b> anteckningar tillagda."
-    return f"{text} Indexet har nu {report.notes} anteckningar." + _skipped_html(report)
+    text += f" Indexet har nu {report.notes} anteckningar."
+    if info is not None:
+        text += "\n" + _document_summary_html(info)
+    return text + _skipped_html(report)
+
+
+def _document_summary_html(info: DocumentInfo) -> str:
+    """What the splitter found in an uploaded document, so the admin can tell a good read from a bad one."""
+    lines = [f"Titel: <b>{fit(info.title, 300)}</b>"]
+    meeting = [fact for fact in (info.place, info.date, info.organiser) if fact]
+    if meeting:
+        lines.append("Möte: " + fit(", ".join(meeting), 300))
+    roles = roles_text(Role(item["role"], item["name"]) for item in info.roles)
+    lines.append("Roller: " + (fit(roles, 600) if roles else "inga hittades"))
+    return "\n".join(lines)
 
 
 def _skipped_html(report: BuildReport) -> str:

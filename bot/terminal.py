@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
@@ -11,7 +13,8 @@ from rich.text import Text
 from index.answer import Answer, Hit, Outcome
 from index.build import BuildReport
 from index.evaluation import EvalReport
-from index.store import Manifest
+from index.notes import Note, Role
+from index.store import DocumentInfo, Manifest
 
 NOTHING_FOUND = "Jag hittade inget om det i anteckningarna."
 NOTHING_FOUND_HINT = "Prova andra ord, ett kommunnamn eller ett bordsnummer (t.ex. \"bord 9\")."
@@ -27,16 +30,37 @@ def related_heading(answer: Answer) -> str:
 
 
 def source_line(hit: Hit) -> str:
-    """Where a quote comes from: document, section, leaders, page."""
+    """Where a quote comes from: document, section, roles, meeting, page."""
     note = hit.note
     parts = [note.title]
     if note.section:
         parts.append(note.section_path)
-    if note.leaders:
-        parts.append("ledare: " + "; ".join(note.leaders))
+    if note.roles:
+        parts.append(roles_text(note.roles))
+    if meeting := meeting_text(note):
+        parts.append(meeting)
     if note.page is not None:
         parts.append(f"s. {note.page}")
     return " · ".join(parts)
+
+
+def roles_text(roles: Iterable[Role]) -> str:
+    """"ordförande: Anna Ek; sekreterare: Bo Berg, Cia Lund": each role once, its people after it."""
+    people: dict[str, list[str]] = {}
+    for role in roles:
+        people.setdefault(role.role, []).append(role.name)
+    return "; ".join(f"{role}: {', '.join(names)}" for role, names in people.items())
+
+
+def meeting_text(note: Note) -> str:
+    """"Folkets hus, Vretstorp, 2016-12-05 (Samordningsförbundet X)": where and when the meeting
+    was and who held it; the organiser is left out when the title already names it."""
+    meeting = note.meeting
+    text = ", ".join(meeting[key] for key in ("place", "date") if key in meeting)
+    organiser = meeting.get("organiser")
+    if organiser and organiser not in note.title:
+        text = f"{text} ({organiser})" if text else organiser
+    return text
 
 
 def render_answer(console: Console, answer: Answer) -> None:
@@ -79,13 +103,31 @@ def render_manifest(console: Console, manifest: Manifest, location: str) -> None
     facts.add_row("Vektorsökning", "exakt" if manifest.dense_index == "exact" else "approximativ (HNSW)")
     facts.add_row("Format", str(manifest.format))
     console.print(facts)
-    documents = Table("Fil", "Titel", "Anteckningar", "Datum", title="Dokument")
+    documents = Table("Fil", "Titel", "Anteckningar", "Datum", "Plats", "Arrangör", title="Dokument")
     for doc in manifest.documents:
         count = f"kopia av {doc.copy_of}" if doc.copy_of and not doc.notes else str(doc.notes)
-        documents.add_row(doc.doc, doc.title, count, doc.date or "")
+        documents.add_row(doc.doc, doc.title, count, doc.date or "", doc.place or "", doc.organiser or "")
     console.print(documents)
     for skipped in manifest.skipped:
         console.print(f"[yellow]Överhoppad:[/yellow] {skipped['name']}: {skipped['reason']}")
+
+
+def render_notes(console: Console, info: DocumentInfo, notes: list[Note]) -> None:
+    """One panel per note: where it stands, who and what it names, and its text."""
+    console.print(Text(f"{info.title} ({info.doc}): {len(notes)} anteckningar", style="bold"))
+    if info.copy_of and not notes:
+        console.print(f"Samma text som {info.copy_of}; anteckningarna finns under det dokumentet.")
+    for number, note in enumerate(notes, start=1):
+        facts = Table.grid(padding=(0, 2))
+        facts.add_row("Avsnitt", note.section_path or "–")
+        facts.add_row("Roller", roles_text(note.roles) or "–")
+        facts.add_row("Deltagare", ", ".join(note.participants) or "–")
+        facts.add_row("Kommuner", ", ".join(note.municipalities) or "–")
+        facts.add_row("Möte", meeting_text(note) or "–")
+        facts.add_row("Sida", str(note.page) if note.page is not None else "–")
+        facts.add_row("Längd", f"{len(note.text)} tecken")
+        body = Group(facts, Text(""), Text(note.text))
+        console.print(Panel(body, title=f"[bold]{number}[/bold]", title_align="left", expand=True))
 
 
 def render_eval(console: Console, report: EvalReport, label: str) -> None:

@@ -61,6 +61,8 @@ class Answer:
                     "section": hit.note.section_path,
                     "page": hit.note.page,
                     "leaders": list(hit.note.leaders),
+                    "roles": [{"role": role.role, "name": role.name} for role in hit.note.roles],
+                    "meeting": hit.note.meeting,
                     "municipalities": list(hit.note.municipalities),
                     "quote": hit.quote,
                     "text": hit.note.text,

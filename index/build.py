@@ -23,7 +23,9 @@ from index.embedding import Embedder, make_embedder
 from index.errors import SamordnaError
 from index.general_swedish import GeneralSwedish
 from index.lexical import LexicalIndex
-from index.notes import Note, text_hash
+from index.meeting import spoken_date
+from index.notes import Note, Role, text_hash
+from index.roles import QUESTION_WORDS
 from index.sentence_index import SentenceIndex, sentence_layout
 from index.settings import Settings
 from index.splitting import Splitter
@@ -71,14 +73,24 @@ def collect_notes(corpus: Corpus) -> tuple[list[Note], list[Skipped], dict[str, 
         if not notes:
             skipped.append(Skipped(raw.name, "inga anteckningar kunde delas ut ur texten"))
             continue
-        titles[raw.name] = (document.title, raw.source.facts())
+        titles[raw.name] = (document.title, notes[0].extra)
         all_notes.extend(notes)
     notes, copies = unique_notes(all_notes)
     counts: dict[str, int] = {}
     for note in notes:
         counts[note.doc] = counts.get(note.doc, 0) + 1
+    roles: dict[str, dict[Role, None]] = {}
+    for note in all_notes:
+        roles.setdefault(note.doc, {}).update(dict.fromkeys(note.roles))
     documents = [
-        DocumentInfo(doc=name, title=title, notes=counts.get(name, 0), copy_of=copies.get(name), **facts)
+        DocumentInfo(
+            doc=name,
+            title=title,
+            notes=counts.get(name, 0),
+            copy_of=copies.get(name),
+            roles=[{"role": role.role, "name": role.name} for role in roles.get(name, ())],
+            **{key: facts[key] for key in ("organiser", "date", "url", "place") if key in facts},
+        )
         for name, (title, facts) in titles.items()
     ]
     return notes, skipped, copies, documents
@@ -111,7 +123,8 @@ def build_index(
     threshold = approximate_above if approximate_above is not None else settings.approximate_above
     dense_index = dense.build_dense_index(vectors[: len(notes)], threshold)
     sentences = SentenceIndex.build(first, spans, vectors[len(notes) :], sentence_keys, threshold)
-    lexical = LexicalIndex.build([lexical_text(note) for note in notes])
+    shared = shared_roles(notes)
+    lexical = LexicalIndex.build([lexical_text(note, shared.get(note.doc, frozenset())) for note in notes])
     general = GeneralSwedish.from_wordfreq()
     calibration = Calibration.measure(notes, sentences, lexical.doc_freq, general, embedder)
     manifest = Manifest(
@@ -179,10 +192,30 @@ def _vectors(
     return vectors
 
 
-def lexical_text(note: Note) -> str:
-    """What BM25 sees: the note with its section, people and places, so "bord 9" or a leader's
-    name finds it even where the text itself does not repeat them."""
-    return "\n".join([*note.section, *note.leaders, *note.municipalities, note.text])
+def lexical_text(note: Note, shared: frozenset[Role] = frozenset()) -> str:
+    """What BM25 sees: the note with its section, roles, places and its meeting's place and date,
+    so "bord 9", a leader's name, "ordförande" or "mötet i Vretstorp i december 2016" finds it even
+    where the text itself does not repeat them. A role `shared` by every note of the document (a
+    protocol's chair) counts only where the note names the person: elsewhere it would tell nothing
+    about which note answers. The organiser is left out for the same reason."""
+    kept = [role for role in note.roles if role not in shared or role.name in note.text]
+    roles = [f"{role.role} {QUESTION_WORDS.get(role.role, '')} {role.name}" for role in kept]
+    facts = [note.extra.get("place", "")]
+    if "date" in note.extra:
+        facts.append(spoken_date(note.extra["date"]))
+    return "\n".join([*note.section, *roles, *note.municipalities, *filter(None, facts), note.text])
+
+
+def shared_roles(notes: list[Note]) -> dict[str, frozenset[Role]]:
+    """Per document with several notes, the roles every one of its notes carries."""
+    by_doc: dict[str, list[Note]] = {}
+    for note in notes:
+        by_doc.setdefault(note.doc, []).append(note)
+    return {
+        doc: frozenset.intersection(*(frozenset(note.roles) for note in group))
+        for doc, group in by_doc.items()
+        if len(group) > 1
+    }
 
 
 def _previous_vectors(settings: Settings, embedder_name: str) -> dict[str, np.ndarray]:

@@ -6,12 +6,18 @@ A bad file never stops a build: it is skipped with a reason the user can act on.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
+import statistics
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.errors import CorpusEmpty, CorpusMissing
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +45,9 @@ class RawDocument:
     name: str
     pages: tuple[tuple[int | None, str], ...]
     source: Source = field(default_factory=Source)
+    title: str | None = None
+    """The title the file itself gives: Word core properties, PDF metadata or a PDF's first line
+    set in larger type than the rest of its first page."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,7 @@ class Corpus:
                 log.warning("Hoppar över %s: %s", path.name, error)
                 skipped.append(Skipped(path.name, str(error)))
                 continue
-            documents.append(RawDocument(path.name, pages, sources.get(path.name, Source())))
+            documents.append(RawDocument(path.name, pages, sources.get(path.name, Source()), read_title(path)))
         if not documents:
             raise CorpusEmpty(self.folder, skipped)
         return documents, skipped
@@ -125,6 +134,43 @@ def read_pages(path: Path) -> tuple[tuple[int | None, str], ...]:
     if not any(text.strip() for _, text in pages):
         raise UnreadableFile("innehåller ingen text" + (" (inskannad PDF?)" if suffix == ".pdf" else ""))
     return pages
+
+
+def read_title(path: Path) -> str | None:
+    """The title a Word file's core properties or a PDF's metadata give, else a PDF's largest line."""
+    try:
+        if path.suffix.lower() == ".docx":
+            import docx
+
+            return docx.Document(str(path)).core_properties.title or None
+        if path.suffix.lower() == ".pdf":
+            from pypdf import PdfReader
+
+            reader = PdfReader(path)
+            metadata = reader.metadata
+            return (metadata.title if metadata else None) or (_largest_line(reader) if reader.pages else None)
+    except Exception:  # the text was readable; a broken properties part only costs the title
+        log.debug("no title in the properties of %s", path.name, exc_info=True)
+    return None
+
+
+def _largest_line(reader: PdfReader) -> str | None:
+    """The first run of text on the first page set clearly larger than the page's usual type."""
+    pieces: list[tuple[float, str]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            pieces.append((round(size * abs(tm[3] or tm[0]) * abs(cm[3] or cm[0]), 1), " ".join(text.split())))
+
+    reader.pages[0].extract_text(visitor_text=visit)
+    if not pieces:
+        return None
+    largest = max(size for size, _ in pieces)
+    if largest < 1.2 * statistics.median(size for size, _ in pieces):
+        return None
+    first = next(i for i, (size, _) in enumerate(pieces) if size == largest)
+    run = [text for size, text in itertools.takewhile(lambda piece: piece[0] == largest, pieces[first:])]
+    return " ".join(run)[:200] or None
 
 
 def decode_text(data: bytes) -> str:

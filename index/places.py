@@ -12,6 +12,13 @@ AMBIGUOUS = {
     "Ale", "Berg", "Bjuv", "Boden", "Eda", "Flen", "Habo", "Hjo", "Kil", "Lund", "Mark", "Mora",
     "Nora", "Orsa", "Sala", "Salem", "Tanum", "Tibro", "Vara", "Ydre", "Ånge", "Åre",
 }
+ORGANISATION_BEFORE = re.compile(
+    r"(?:Region|Regionförbundet|Samordningsförbundet|Samordningsförbund|Föreningen|föreningen|Landstinget|"
+    r"Finsam)\s+$"
+)
+"""A word that makes the municipality's name part of an organisation's ("Samordningsförbundet Skellefteå")."""
+NAME_GOES_ON = re.compile(r"^s?\s+(?:mot|för|utan|med|i|på)\s+(?P<word>[A-ZÅÄÖ][\wåäö]+)")
+"""A name that runs on with a capitalised word ("Kalmar mot Ensamhet") is an organisation's."""
 PREPOSITIONS = {"i", "från", "till", "på", "för", "med", "av", "om", "inom", "utanför", "mot", "vid", "ur"}
 
 
@@ -55,14 +62,26 @@ def _mention_pattern() -> re.Pattern[str]:
 
 
 def mentions(text: str) -> tuple[str, ...]:
-    """Municipalities a text names, in order of first mention."""
+    """Municipalities a text names, in order of first mention; a county ("Stockholms län") or an
+    organisation named after a place ("Region Örebro", "Kalmar mot Ensamhet") is not one."""
     found: dict[str, None] = {}
     for match in _mention_pattern().finditer(text):
         name = match.group("name")
         if name in AMBIGUOUS and not match.group("kommun"):
             continue
+        if _names_something_else(text, match):
+            continue
         found[name] = None
     return tuple(found)
+
+
+def _names_something_else(text: str, match: re.Match[str]) -> bool:
+    after = text[match.end("name") : match.end("name") + 60]
+    before = text[max(0, match.start() - 30) : match.start()]
+    if re.match(r"^s?\s+läns?\b", after) or ORGANISATION_BEFORE.search(before):
+        return True
+    runs_on = NAME_GOES_ON.match(after)
+    return bool(runs_on) and runs_on.group("word") not in municipalities()
 
 
 def fold(text: str) -> str:
@@ -77,10 +96,11 @@ def _folded_names() -> dict[str, str]:
 
 
 def in_question(question: str) -> tuple[str, ...]:
-    """Municipalities a question names, typed with or without å/ä/ö and in any case."""
+    """Municipalities a question names, typed with or without å/ä/ö and in any case; a county
+    ("Stockholms län") is not one."""
     folded = fold(question)
     found = []
     for key, name in _folded_names().items():
-        if re.search(rf"(?<![a-z0-9-]){re.escape(key)}s?(?![a-z0-9-])", folded):
+        if re.search(rf"(?<![a-z0-9-]){re.escape(key)}s?(?![a-z0-9-])(?!\s+lans?\b)", folded):
             found.append(name)
     return tuple(found)

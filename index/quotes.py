@@ -122,5 +122,8 @@ def _person_line(sentence: str) -> bool:
 
 
 def names_people(note: Note) -> bool:
-    """Whether the note says who led, asked or wrote: what a "vem …" question is after."""
-    return bool(note.leaders) or any(_person_line(line.strip()) for line in note.text.split("\n"))
+    """Whether the note says who led, chaired, asked, presented or wrote: what a "vem …" question
+    is after. A role counts when the note's own text names the person."""
+    return any(role.name in note.text for role in note.roles) or any(
+        _person_line(line.strip()) for line in note.text.split("\n")
+    )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 # A sentence ends at . ! or ? (with any closing quote or bracket) before a capital, digit, quote or
-# bullet; an initial such as "N." in "Tarja N. Mats" is not an end.
-_END = re.compile(r"(?<!\b[A-ZÅÄÖ])[.!?]+[\"”')\]]*\s+(?=[A-ZÅÄÖ0-9\"”'(•–-])")
+# bullet; an initial such as "N." in "Tarja N. Mats", the number of an item ("4. Språkpraktik") and
+# "kl." before a time are not ends.
+_END = re.compile(r"(?<!\b[A-ZÅÄÖ])(?<!^\d)(?<!^\d\d)(?<!\bkl)[.!?]+[\"”')\]]*\s+(?=[A-ZÅÄÖ0-9\"”'(•–-])")
 # Inside very long unpunctuated runs (typical of transcribed tables), a new "Label: " starts a unit.
 _LABEL_START = re.compile(r"(?<=[a-zåäö0-9)]) (?=[A-ZÅÄÖ][\wåäöÅÄÖ/-]*(?: [a-zåäö/-]+){0,3}: )")
 LONG_SENTENCE = 400

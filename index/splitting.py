@@ -2,8 +2,10 @@
 
 Meeting documentation comes in a few recurring shapes, recognised by patterns rather than by
 content: numbered dialogue tables ("Bord 8" with a title and "Samtalsledare:"), open-space groups
-(a question, "Frågeställare:", "Deltagare:"), municipalities' parts of a compilation ("Knivsta: …"),
-and everything else, which falls back to headings and paragraphs with a size cap and overlap.
+(a question, "Frågeställare:", "Deltagare:"), agenda items of protocols and minutes ("§ 84", "1.",
+"Punkt 3") with their attendance and signature blocks, municipalities' parts of a compilation
+("Knivsta: …"), and everything else, which falls back to headings and paragraphs with a size cap
+and overlap. Every note carries the meeting's facts (organiser, place, date) and the roles stated.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from dataclasses import dataclass, replace
 
 from index import places
 from index.cleaning import CleanDocument
-from index.notes import Note
+from index.meeting import meeting_facts
+from index.notes import Note, Role
+from index.roles import ROLE_WORDS, people, roles_in, settled
 from index.sentences import sentence_spans, trim_span
 
 TABLE_HEADING = re.compile(
@@ -23,14 +27,37 @@ TABLE_HEADING = re.compile(
     re.MULTILINE,
 )
 LEADER_LABEL = re.compile(
-    r"^(?:Samtalsledare|Ledare|Moderator|Bordsvärd|Bordsledare|Processledare|Facilitator|"
+    r"^(?P<label>Samtalsledare|Ledare|Moderator|Bordsvärd|Bordsledare|Processledare|Facilitator|"
     r"Värd|Ansvarig|Föreläsare|Presentatör|Leds av)\s*:\s*(?P<value>[^\n]+)$",
     re.MULTILINE | re.IGNORECASE,
 )
 ASKER_LABEL = re.compile(r"(?:Frågeställare|Sammankallande|Initiativtagare)\s*:")
 PARTICIPANTS_LABEL = re.compile(r"Deltagare\s*:")
 QUESTION_WORD = re.compile(r"\b(?:Hur|Vad|Vilka|Vilken|Vilket|Varför|När|Vem|Vart|Kan|Ska|Bör)\b")
-MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.+)$")
+ITEM = re.compile(
+    r"^[ \t]*(?P<head>§[ \t]*(?P<paragraph>\d{1,4})|(?:Punkt|Ärende|Paragraf)[ \t]+(?P<point>\d{1,3})|"
+    r"(?P<number>\d{1,2})(?:[.:)][ \t]*|[ \t]+)(?=[A-ZÅÄÖ]))[.:]?[ \t]*(?P<title>[^\n]*)$",
+    re.MULTILINE,
+)
+"""An agenda item's start: "§ 84 Mötets öppnande", "1:Mötet öppnas", "2. Val av justerare", "Punkt 3"."""
+ATTENDANCE = re.compile(
+    r"^[ \t]*(?:Närvarande|Beslutande|Ledamöter|Ordinarie ledamöter|Ersättare|Tjänstgörande ersättare|"
+    r"Övriga deltagande|Övriga närvarande|Frånvarande|Förhinder|Anmält förhinder|Inbjudna|"
+    r"Deltagare)\b[^\n:]{0,30}(?::|$)",
+    re.MULTILINE | re.IGNORECASE,
+)
+SIGNATURE = re.compile(
+    r"^[ \t]*(?:(?:Vid protokollet|Justeras|Justerat|Justerandes signatur|Underskrifter|Ordförande|Sekreterare|"
+    r"Justerare|Protokollsjustering)[ \t]*:?[ \t]*$|(?:Vid protokollet|Justeras|Justerat)[ \t]*:|"
+    r"(?:Anslag|Bevis|Protokollet justeras)\b[^\n]{0,80}$)",
+    re.MULTILINE | re.IGNORECASE,
+)
+MEETING_ROLES = {
+    "ordförande", "vice ordförande", "sekreterare", "justerare", "moderator", "processledare", "antecknare",
+}
+"""Roles that belong to the whole meeting, so to every one of its notes."""
+ABSENT = re.compile(r"^[ \t]*(?:Frånvarande|Förhinder|Anmält förhinder)", re.IGNORECASE)
+MIN_ITEM_CHARS = 80
 # A name list item: one to four capitalised words ("Anne-Marie Wolf Bergstrand", "Tarja N.").
 NAME = r"[A-ZÅÄÖ][\wåäöÅÄÖ.-]*(?: [A-ZÅÄÖ][\wåäöÅÄÖ.-]*){0,3}"
 
@@ -42,7 +69,7 @@ class Segment:
     start: int
     end: int
     section: tuple[str, ...] = ()
-    leaders: tuple[str, ...] = ()
+    roles: tuple[Role, ...] = ()
     participants: tuple[str, ...] = ()
     municipality: str | None = None
 
@@ -57,21 +84,25 @@ class Splitter:
     def split(self, doc: CleanDocument) -> list[Note]:
         text = doc.text
         segments = (
-            _table_segments(text) or _group_segments(text) or _municipality_segments(text, doc.own_title)
+            _table_segments(text)
+            or _group_segments(text)
+            or _item_segments(text, doc.own_title)
+            or _municipality_segments(text, doc.own_title)
         )
         if segments:
             preamble = text[: segments[0].start]
             if len(preamble.split()) >= 30:  # more than a title and a heading
-                segments = self._paragraph_segments(text, 0, len(preamble), ()) + segments
+                segments = self._paragraph_segments(doc, 0, len(preamble), ()) + segments
         else:
-            segments = self._paragraph_segments(text, 0, len(text), ())
+            segments = self._paragraph_segments(doc, 0, len(text), ())
+        facts = {**meeting_facts(text), **doc.source.facts()}
         notes = []
         for segment in segments:
             for start, end in self._windows(text, segment.start, segment.end):
-                notes.append(self._note(doc, segment, start, end))
+                notes.append(self._note(doc, segment, start, end, facts))
         return [note for note in notes if _worth_a_note(note, doc.title)]
 
-    def _note(self, doc: CleanDocument, segment: Segment, start: int, end: int) -> Note:
+    def _note(self, doc: CleanDocument, segment: Segment, start: int, end: int, facts: dict[str, str]) -> Note:
         body = doc.text[start:end]
         mentioned = places.mentions(body)
         municipalities = (segment.municipality,) if segment.municipality else ()
@@ -81,13 +112,13 @@ class Splitter:
             doc=doc.name,
             title=doc.title,
             section=segment.section,
-            leaders=segment.leaders,
+            roles=segment.roles,
             participants=segment.participants,
             municipalities=municipalities,
             page=doc.page_at(start),
             start=start,
             end=end,
-            extra=doc.source.facts(),
+            extra=dict(facts),
         )
 
     def _windows(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -107,8 +138,9 @@ class Splitter:
                 return
             first = last if last > first else last + 1
 
-    def _paragraph_segments(self, text: str, start: int, end: int, section: tuple[str, ...]) -> list[Segment]:
+    def _paragraph_segments(self, doc: CleanDocument, start: int, end: int, section: tuple[str, ...]) -> list[Segment]:
         """Fallback: headings open sections; paragraphs are packed into notes up to the cap."""
+        text = doc.text
         segments: list[Segment] = []
         headings: list[tuple[int, str]] = []  # (level, heading) path
         chunk_start: int | None = None
@@ -118,13 +150,15 @@ class Splitter:
             for m in re.finditer(r"[^\n](?:.|\n(?!\s*\n))*", text[start:end])
         ]
         for index, (p_start, p_end, paragraph) in enumerate(paragraphs):
-            heading = _heading(paragraph)
+            marked = doc.heading_level(p_start)
+            heading = (marked, paragraph) if marked else _heading(paragraph)
             following = paragraphs[index + 1][2] if index + 1 < len(paragraphs) else None
-            if heading and not paragraph.startswith("#") and (following is None or _heading(following)):
+            if heading and not marked and (following is None or _heading(following)):
                 heading = None  # a short line heading nothing (a list item, a closing line) is text
             too_big = chunk_start is not None and p_end - chunk_start > self.max_chars
             if (heading or too_big) and chunk_start is not None:
-                segments.append(Segment(chunk_start, chunk_end, section + tuple(h for _, h in headings)))
+                path = section + tuple(h for _, h in headings)
+                segments.append(Segment(chunk_start, chunk_end, path, roles_in(text[chunk_start:chunk_end])))
                 chunk_start = None
             if heading:
                 level, title = heading
@@ -133,22 +167,30 @@ class Splitter:
                 chunk_start = p_start
             chunk_end = p_end
         if chunk_start is not None:
-            segments.append(Segment(chunk_start, chunk_end, section + tuple(h for _, h in headings)))
+            path = section + tuple(h for _, h in headings)
+            segments.append(Segment(chunk_start, chunk_end, path, roles_in(text[chunk_start:chunk_end])))
         return segments
 
 
 def _heading(paragraph: str) -> tuple[int, str] | None:
-    """A markdown heading, or a short line standing alone without closing punctuation."""
-    markdown = MARKDOWN_HEADING.match(paragraph)
-    if markdown:
-        return len(markdown.group(1)), markdown.group(2).strip(" #*")
+    """A short line standing alone without closing punctuation, and not a person's name."""
     if "\n" in paragraph or len(paragraph) > 80 or not paragraph[:1].isupper():
         return None
     if re.search(r"[.!?:;,]$", paragraph) or re.match(r"^[\w ]{1,30}:\s", paragraph):
         return None
     if paragraph.split()[-1].lower() in places.PREPOSITIONS | {"och", "att", "som", "eller"}:
         return None
+    if _reads_as_sentence(paragraph):
+        return None
     return 1, paragraph.strip("*_ ")
+
+
+def _reads_as_sentence(line: str) -> bool:
+    """A person's name alone, or a sentence with a finite verb ("X och Y hade anmält förhinder"),
+    is not a heading; headings are noun phrases."""
+    if people(line) == (line.strip(),) and len(line.split()) in (2, 3) and not places.mentions(line):
+        return True
+    return bool(re.search(r"\b(?:hade|har|var|är|blev|kommer|ska|skall|kan|vill)\s+\w+", line))
 
 
 def _worth_a_note(note: Note, title: str) -> bool:
@@ -170,9 +212,17 @@ def _table_segments(text: str) -> list[Segment]:
         body = text[anchor.start() : end]
         title = anchor.group("rest").strip() or _table_title(text[anchor.end() : end])
         section = (anchor.group("head"), title) if title else (anchor.group("head"),)
-        leaders = tuple(m.group("value").strip() for m in LEADER_LABEL.finditer(body))
-        segments.append(Segment(anchor.start(), end, section, leaders=leaders))
+        roles = tuple(role for label in LEADER_LABEL.finditer(body) for role in _label_roles(label))
+        segments.append(Segment(anchor.start(), end, section, roles=roles))
     return segments
+
+
+def _label_roles(label: re.Match[str]) -> tuple[Role, ...]:
+    """The persons a leader label names, with the label's role; the whole value when it names
+    no person ("Samtalsledare: Region X")."""
+    role = ROLE_WORDS.get(label.group("label").lower(), label.group("label").lower())
+    value = label.group("value")
+    return tuple(Role(role, name) for name in people(value) or (value.strip(),))
 
 
 def _table_title(body: str) -> str:
@@ -208,7 +258,8 @@ def _group_segments(text: str) -> list[Segment]:
         asker_text = roles[: participants_at.start()] if participants_at else roles[:80]
         leaders = _names(asker_text)
         participants = _names(roles[participants_at.end() :]) if participants_at else ()
-        segments.append(Segment(start, end, (question,) if question else (), leaders, participants))
+        roles = tuple(Role("frågeställare", name) for name in leaders)
+        segments.append(Segment(start, end, (question,) if question else (), roles, participants))
     return segments
 
 
@@ -290,3 +341,150 @@ def _heading_before(text: str, floor: int, at: int, title: str, limit: int) -> s
     if fragment.startswith(title):
         fragment = fragment[len(title) :].strip()
     return fragment if fragment and len(fragment.split()) <= limit else ""
+
+
+# --- protocols and minutes -------------------------------------------------------------------
+
+
+def _item_segments(text: str, title: str) -> list[Segment]:
+    """One segment per agenda item, one for the attendance block (its people as participants),
+    one for the signature block; the chair, secretary and checkers go on every item."""
+    anchors = _item_anchors(text)
+    if not anchors:
+        return []
+    first = anchors[0].start()
+    signature = SIGNATURE.search(text, anchors[-1].end())
+    tail = signature.start() if signature else len(text)
+    lists = [m.start() for m in ATTENDANCE.finditer(text) if not _inside_item_body(m.start(), anchors)]
+    items: list[Segment] = []
+    for anchor, following in zip(anchors, [*anchors[1:], None], strict=False):
+        end = following.start() if following else tail
+        end = min([end, *(at for at in lists if anchor.end() < at < end)])
+        items.append(Segment(anchor.start(), end, (_item_heading(anchor),)))
+    items = _merge_short_items(text, items)
+    header_end = min([first, *lists])
+    attendance = _merge_adjacent(
+        [Segment(at, _list_end(text, at, anchors, lists, tail), ("Närvaro",)) for at in lists]
+    )
+    extra: list[Segment] = []
+    header_words = len(re.findall(r"\w+", text[:header_end].replace(title, "", 1)))
+    if attendance and attendance[0].start == header_end and header_words < 40:
+        attendance[0] = replace(attendance[0], start=0)  # a short header belongs with who attended
+    elif header_words >= 4:
+        extra.append(Segment(0, header_end, ()))
+    if signature:
+        extra.append(Segment(signature.start(), len(text), ("Justering och underskrifter",)))
+    meeting = tuple(
+        role
+        for part in (text[:header_end], *(text[a.start : a.end] for a in attendance), text[tail:])
+        for role in roles_in(part)
+        if role.role in MEETING_ROLES
+    )
+    segments = sorted([*extra, *attendance, *items], key=lambda segment: segment.start)
+    return [
+        replace(
+            segment,
+            roles=settled((*roles_in(text[segment.start : segment.end]), *meeting)),
+            participants=_attendees(text[segment.start : segment.end]) if segment in attendance else (),
+        )
+        for segment in segments
+    ]
+
+
+def _item_anchors(text: str) -> list[re.Match[str]]:
+    """The longest run of item starts of one kind numbered in order (steps of one or two), so a
+    numbered list inside an item or a date is not taken for the agenda. Empty when under three."""
+    by_kind: dict[str, list[tuple[int, re.Match[str]]]] = {}
+    for match in ITEM.finditer(text):
+        kind = next(k for k in ("paragraph", "point", "number") if match.group(k))
+        if kind == "number" and not match.group("title").strip():
+            continue
+        by_kind.setdefault(kind, []).append((int(match.group(kind)), match))
+    best: list[re.Match[str]] = []
+    for candidates in by_kind.values():
+        chains: list[list[tuple[int, re.Match[str]]]] = []
+        for number, match in candidates:
+            longest = max((chain for chain in chains if 1 <= number - chain[-1][0] <= 2), key=len, default=[])
+            chains.append([*longest, (number, match)])
+        run = [match for _, match in max(chains, key=len, default=[])]
+        if len(run) > len(best):
+            best = run
+    if len(best) < 3 or sum(_has_body(text, a, b) for a, b in zip(best, best[1:], strict=False)) < len(best) // 2:
+        return []
+    return best
+
+
+def _has_body(text: str, anchor: re.Match[str], following: re.Match[str]) -> bool:
+    """Whether an item has text of its own (a numbered list's items follow each other line by line)."""
+    return bool(anchor.group("title").strip()) and (
+        len(anchor.group("title")) > 60 or bool(text[anchor.end() : following.start()].strip())
+    )
+
+
+def _inside_item_body(at: int, anchors: list[re.Match[str]]) -> bool:
+    """An attendance label after the first item opens a block only in a header or closing part,
+    not as a word heading a paragraph inside an item ("Deltagare: …" of a workshop item)."""
+    return anchors[0].start() < at < anchors[-1].start()
+
+
+def _item_heading(anchor: re.Match[str]) -> str:
+    """"§ 84 Mötets öppnande"; an item whose text runs on its first line is named by its first words."""
+    line = anchor.group().strip()
+    title_at = anchor.start("title") - anchor.start() - (len(anchor.group()) - len(anchor.group().lstrip()))
+    first_sentence = re.split(r"(?<=[.!?])\s", line[title_at:], maxsplit=1)[0]
+    heading = line[:title_at] + first_sentence
+    return heading[:70].rsplit(" ", 1)[0] + " …" if len(heading) > 70 else heading
+
+
+def _merge_short_items(text: str, items: list[Segment]) -> list[Segment]:
+    """An item with hardly any text of its own joins the next one (the last joins the previous)."""
+    merged: list[Segment] = []
+    pending: Segment | None = None
+    for item in items:
+        if pending is not None:
+            item = replace(item, start=pending.start, section=("; ".join((*pending.section, *item.section)),))
+            pending = None
+        if len(text[item.start : item.end].strip()) < MIN_ITEM_CHARS:
+            pending = item
+        else:
+            merged.append(item)
+    if pending is not None:
+        if merged:
+            last = merged[-1]
+            merged[-1] = replace(last, end=pending.end, section=("; ".join((*last.section, *pending.section)),))
+        else:
+            merged.append(pending)
+    return merged
+
+
+def _list_end(text: str, at: int, anchors: list[re.Match[str]], lists: list[int], tail: int) -> int:
+    """An attendance list runs to the next item, list or the signature block."""
+    following = [a.start() for a in anchors if a.start() > at] + [tail if tail > at else len(text)]
+    following += [other for other in lists if other > at]
+    return min(following)
+
+
+def _merge_adjacent(segments: list[Segment]) -> list[Segment]:
+    """Consecutive attendance lists (Beslutande, Ersättare, Övriga) are one block."""
+    merged: list[Segment] = []
+    for segment in segments:
+        if merged and merged[-1].end >= segment.start:
+            merged[-1] = replace(merged[-1], end=max(merged[-1].end, segment.end))
+        else:
+            merged.append(segment)
+    return merged
+
+
+def _attendees(block: str) -> tuple[str, ...]:
+    """Everyone an attendance block names as present, one per line or listed after a label;
+    those listed as absent are left out."""
+    names: list[str] = []
+    listing = absent = False  # the header lines before the first list name no attendees
+    for line in block.split("\n"):
+        label = ATTENDANCE.match(line)
+        if label:
+            listing, absent = True, bool(ABSENT.match(line))
+            line = line[label.end() :]
+        if listing and not absent:
+            names.extend(people(line))
+    return tuple(dict.fromkeys(names))

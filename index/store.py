@@ -47,6 +47,9 @@ class DocumentInfo:
     url: str | None = None
     copy_of: str | None = None
     """Set when the document repeats another one and is answered from that one."""
+    place: str | None = None
+    roles: list[dict[str, str]] = field(default_factory=list)
+    """Everyone the document names in a role: [{"role": "ordförande", "name": "…"}]."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,16 @@ def read_manifest(index_dir: Path) -> Manifest:
         return Manifest.from_json(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, TypeError) as error:
         raise IndexBroken(index_dir, f"manifestet kunde inte läsas: {error}") from error
+
+
+def stored_notes(index_dir: Path) -> list[Note]:
+    """The current index's notes, without loading vectors or search indexes."""
+    folder = current_build(index_dir)
+    try:
+        with (folder / NOTES).open(encoding="utf-8") as lines:
+            return [Note.from_dict(json.loads(line)) for line in lines]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise IndexBroken(index_dir, f"{type(error).__name__}: {error}") from error
 
 
 def stored_vectors(index_dir: Path) -> tuple[str, dict[str, np.ndarray]]:

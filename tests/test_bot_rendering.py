@@ -19,15 +19,15 @@ from bot.rendering import (
     telegram_length,
 )
 from index.answer import Answer, Hit, Outcome
-from index.notes import Note
+from index.notes import Note, Role
 from index.store import DocumentInfo, Manifest
 
 NASTY = 'Bord <3> & "kultur" </blockquote><b>fet</b> &amp; 😀'
 
 
 def note(text: str, **facts: object) -> Note:
-    values: dict = {"doc": "a.txt", "title": "Titel & <mer>", "section": ("Bord 1", NASTY), "leaders": ("A & B",),
-                    "page": 3, "extra": {"date": "2024-05-01"}}
+    values: dict = {"doc": "a.txt", "title": "Titel & <mer>", "section": ("Bord 1", NASTY),
+                    "roles": (Role("ledare", "A & B"),), "page": 3, "extra": {"date": "2024-05-01"}}
     values.update(facts)
     return Note(text=text, **values)
 

@@ -127,7 +127,7 @@ def test_a_question_is_answered_with_quotes_and_sources(
     assert first in BOT_CORPUS["dialogbord-samverkan.txt"]  # verbatim, not paraphrased
     assert SIP_SENTENCE in first
     source = answer["text"].split("</blockquote>")[1].split("\n\n")[0]
-    assert DIALOGUE_TITLE in source and "Bord 3" in source and "ledare: Maria Lind, Region Uppsala" in source
+    assert DIALOGUE_TITLE in source and "Bord 3" in source and "samtalsledare: Maria Lind" in source
     assert labels(answer)[:2] == ["1. Visa hela anteckningen", "2. Visa hela anteckningen"]
     assert labels(answer)[-1] == "Fler träffar"
     assert [call.params["action"] for call in api.calls_to("sendChatAction")][0] == "typing"

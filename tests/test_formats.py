@@ -9,6 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 from conftest import make_settings, write_corpus
+from pdf_maker import make_pdf
 
 from index.build import build_index, collect_notes
 from index.cleaning import Cleaner
@@ -16,40 +17,6 @@ from index.corpus import Corpus, RawDocument, UnreadableFile, decode_text, read_
 from index.errors import CorpusEmpty
 from index.retrieval import Retriever
 from index.splitting import Splitter
-
-
-def make_pdf(pages: list[list[str]]) -> bytes:
-    """A minimal, valid PDF: one line of Helvetica (WinAnsi, so å/ä/ö work) per entry, top down.
-
-    An empty page list entry gives a page without text, like a scanned page."""
-
-    def literal(line: str) -> bytes:
-        return b"(" + line.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
-
-    count = len(pages)
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Kids [{' '.join(f'{4 + 2 * i} 0 R' for i in range(count))}] /Count {count} >>".encode(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    for number, lines in enumerate(pages):
-        stream = b"BT /F1 11 Tf 14 TL 56 790 Td\n" + b"".join(literal(line) + b" Tj T*\n" for line in lines) + b"ET"
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
-            f"/Contents {5 + 2 * number} 0 R >>".encode()
-        )
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
 
 BANNER = "SAMVERKANSDAGEN I NORRBOTTEN"
 TABLE_PAGES = [
@@ -144,7 +111,7 @@ def test_pdf_tables_lose_banner_and_page_numbers_and_get_pages(tmp_path):
     ]
     assert [note.page for note in notes] == [1, 2, 3]
     assert [note.leaders for note in notes] == [
-        ("Lena Ek, Luleå kommun",), ("Omar Said, Piteå kommun",), ("Sara Lind, Kiruna kommun",),
+        ("Lena Ek",), ("Omar Said",), ("Sara Lind",),
     ]
 
 
