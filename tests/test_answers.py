@@ -208,8 +208,8 @@ def test_an_english_question_about_a_table_finds_it(seed_retriever):
 
 def test_who_wrote_the_notes_is_quoted_from_the_scribe_line(seed_retriever):
     answer = seed_retriever.ask("vem skrev anteckningarna från workshopen med Inger Ashing")
-    assert answer.hits[0].note.doc == "004_2014a758c47f149a.txt"
-    assert answer.hits[0].quote == "Nedtecknat av Joakim Ivarsson"
+    assert all(hit.note.doc == "004_2014a758c47f149a.txt" for hit in answer.hits[:2])
+    assert "Nedtecknat av Joakim Ivarsson" in [hit.quote for hit in answer.hits[:2]]
 
 
 def test_an_empty_question_is_refused_with_a_swedish_message(seed_retriever):
