@@ -168,6 +168,7 @@ class FeedbackStore:
         return cls(connection, key, path)
 
     def close(self) -> None:
+        """Finish pending writes and close; closing twice is harmless."""
         self._worker.shutdown(wait=True)
         self._db.close()
 

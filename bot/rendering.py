@@ -18,7 +18,8 @@ from bot.uploads import PlannedUpload
 from index.answer import Answer, Hit
 from index.build import BuildReport
 from index.notes import SECTION_SEPARATOR, Note
-from index.store import Manifest
+from index.scopes import Scope
+from index.store import DocumentInfo, Manifest
 
 MESSAGE_LIMIT = 4096
 QUESTION_SHOWN = 300
@@ -52,6 +53,8 @@ class StatusFacts:
     abstained: int
     rebuilding: bool
     access: str
+    thumbs_up: int = 0
+    thumbs_down: int = 0
 
 
 def escape(text: str) -> str:
@@ -185,14 +188,25 @@ def when(iso: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-def start_html(manifest: Manifest) -> str:
-    documents = sum(1 for doc in manifest.documents if not doc.copy_of)
+def documents_in(manifest: Manifest, scope: Scope | None) -> list[DocumentInfo]:
+    """The documents a chat of this scope may know of."""
+    return [doc for doc in manifest.documents if scope is None or scope.admits(doc.doc)]
+
+
+def start_html(manifest: Manifest, scope: Scope | None = None, questions_logged: bool = False) -> str:
+    """What the bot knows (in this chat's scope) and, for transparency, what it keeps about people."""
+    documents = documents_in(manifest, scope)
+    notes = sum(doc.notes for doc in documents)
+    kept_question = "frågans text" if questions_logged else "inte frågans text"
     return (
         "Hej! Jag svarar på frågor om anteckningar från dialogbord, workshopar och open space – "
         "med citat ur anteckningarna och var de står, aldrig med egna ord.\n\n"
-        f"Jag känner till <b>{documents}</b> dokument med <b>{manifest.note_count}</b> anteckningar "
-        f"(indexet byggdes {when(manifest.built_at)}).\n\n"
-        "Skriv en fråga, t.ex. <i>Vad sades om SIP?</i> – /hjalp visar fler exempel och /kallor dokumenten."
+        f"Jag känner till <b>{sum(1 for doc in documents if not doc.copy_of)}</b> dokument med "
+        f"<b>{notes}</b> anteckningar (indexet byggdes {when(manifest.built_at)}).\n\n"
+        "Skriv en fråga, t.ex. <i>Vad sades om SIP?</i> – /hjalp visar fler exempel och /kallor dokumenten.\n\n"
+        "<i>Det här sparas: för varje svar tid, vilka anteckningar som visades och om du tryckte 👍 eller 👎 – "
+        f"{kept_question}. Ditt Telegram-id sparas bara som en nyckelhash, aldrig i klartext. Svarar du på "
+        "min fråga efter ett 👎 sparas det du skriver.</i>"
     )
 
 
@@ -221,10 +235,11 @@ def help_html(admin: bool = False) -> str:
     return text
 
 
-def sources_html(manifest: Manifest) -> list[str]:
-    """The documents with titles, dates and note counts, as few messages as fit."""
-    lines = [f"<b>Dokumenten</b> ({len(manifest.documents)} st, indexet byggt {when(manifest.built_at)})"]
-    for doc in manifest.documents:
+def sources_html(manifest: Manifest, scope: Scope | None = None) -> list[str]:
+    """The documents (of this chat's scope) with titles, dates and note counts, as few messages as fit."""
+    documents = documents_in(manifest, scope)
+    lines = [f"<b>Dokumenten</b> ({len(documents)} st, indexet byggt {when(manifest.built_at)})"]
+    for doc in documents:
         facts = [fact for fact in (doc.date, doc.organiser) if fact]
         detail = f" ({fit(', '.join(facts), 200)})" if facts else ""
         copy = doc.copy_of and not doc.notes
@@ -243,8 +258,15 @@ def status_html(facts: StatusFacts) -> str:
         f"Omindexering: {'pågår' if facts.rebuilding else 'ingen pågår'}\n"
         f"Drifttid: {duration(facts.uptime_seconds)}\n"
         f"Frågor besvarade: {facts.questions} (varav {facts.abstained} utan träff)\n"
+        f"Återkoppling: {feedback_share(facts.thumbs_up, facts.thumbs_down)}\n"
         f"Åtkomst: {escape(facts.access)}"
     )
+
+
+def feedback_share(up: int, down: int) -> str:
+    if not up + down:
+        return "inga 👍/👎 ännu"
+    return f"👍 {up} · 👎 {down} ({round(100 * up / (up + down))} % hjälpte)"
 
 
 def duration(seconds: float) -> str:
