@@ -8,6 +8,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from bot.feedback import DislikedQuestion, WeekCount
 from index.answer import Answer, Hit, Outcome
 from index.build import BuildReport
 from index.evaluation import EvalReport
@@ -122,3 +123,31 @@ def render_eval(console: Console, report: EvalReport, label: str) -> None:
 
 def _figure(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
+
+
+OUTCOME_NAMES = {Outcome.ANSWERED: "besvarad", Outcome.RELATED: "närliggande", Outcome.NOTHING: "inget hittat"}
+
+
+def render_feedback(
+    console: Console, weeks: list[WeekCount], disliked: list[DislikedQuestion], questions_logged: bool
+) -> None:
+    """`samordna feedback`: answers, 👍 and 👎 per week and outcome, then the most 👎 questions."""
+    if not weeks:
+        console.print("Inga svar sparade ännu.")
+        return
+    table = Table(title="Svar och återkoppling per vecka")
+    for column in ("Vecka", "Utfall", "Svar", "👍", "👎"):
+        table.add_column(column, justify="right" if column in ("Svar", "👍", "👎") else "left")
+    for row in weeks:
+        table.add_row(row.week, OUTCOME_NAMES[row.outcome], str(row.answers), str(row.up), str(row.down))
+    console.print(table)
+    if disliked:
+        listing = Table(title="Frågor som oftast fått 👎")
+        for column in ("Fråga", "👎", "👍", "Förslag från användarna"):
+            listing.add_column(column)
+        for item in disliked:
+            listing.add_row(Text(item.question), str(item.down), str(item.up), Text("\n".join(item.comments)))
+        console.print(listing)
+    else:
+        hint = "" if questions_logged else " (frågornas text sparas bara med SAMORDNA_LOG_QUESTIONS=true)"
+        console.print(f"Ingen fråga med sparad text har fått 👎{hint}.", style="dim", highlight=False)
