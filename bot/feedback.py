@@ -87,6 +87,8 @@ class FeedbackUnavailable(SamordnaError):
 class VerdictGiven:
     previous: Verdict | None
     """The person's earlier verdict on this answer, which the new one replaced."""
+    invited: bool = False
+    """The person was already invited to say what they wanted."""
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,7 @@ class FeedbackStore:
             if row is None:
                 return None
             previous = self._db.execute(
-                "SELECT verdict FROM verdicts WHERE answer_id = ? AND person = ?", (answer_id, person)
+                "SELECT verdict, prompt_message FROM verdicts WHERE answer_id = ? AND person = ?", (answer_id, person)
             ).fetchone()
             self._db.execute(
                 "INSERT INTO verdicts (answer_id, person, verdict, given_at) VALUES (?, ?, ?, ?) "
@@ -214,7 +216,9 @@ class FeedbackStore:
                 "DO UPDATE SET verdict = excluded.verdict, given_at = excluded.given_at",
                 (answer_id, person, str(verdict), now()),
             )
-        return VerdictGiven(Verdict(previous[0]) if previous else None)
+        if previous is None:
+            return VerdictGiven(None)
+        return VerdictGiven(Verdict(previous[0]), previous[1] is not None)
 
     def invite_comment(self, answer_id: int, user_id: int, message_id: int) -> None:
         """Remember the bot's message inviting this person to say what they wanted."""

@@ -341,7 +341,7 @@ class BotHandlers:
             await query.answer(THANKS[action.verdict])
             return
         await query.answer(CHANGED[action.verdict] if given.previous else THANKS[action.verdict])
-        if action.verdict is Verdict.DOWN and given.previous is None:
+        if action.verdict is Verdict.DOWN and not given.invited:
             invitation = await context.bot.send_message(
                 chat_id,
                 ASK_FOR_BETTER.format(name=escape(user.first_name)),

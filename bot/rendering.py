@@ -319,7 +319,7 @@ def rebuild_failed_html(reason: str) -> str:
 def uploaded_html(plan: PlannedUpload, original_name: str | None, report: BuildReport) -> str:
     """How many notes the uploaded document added, and anything the admin should know."""
     name = f"<b>{escape(plan.name)}</b>"
-    if original_name != plan.name:
+    if original_name != plan.target.name:
         name += f" (sparad under det namnet; originalet hette {fit(original_name or '', 200)})"
     info = next((doc for doc in report.documents if doc.doc == plan.name), None)
     if info is None:

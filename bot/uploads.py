@@ -163,7 +163,7 @@ def check_content(plan: PlannedUpload, data: bytes, max_bytes: int) -> SavedUplo
     if suffix == ".docx" and not _is_docx(data):
         raise UploadRefused(f"{plan.name} heter .docx men är inget Word-dokument (.docx).")
     with tempfile.TemporaryDirectory(prefix="samordna-upload-") as folder:
-        probe = Path(folder) / plan.name
+        probe = Path(folder) / plan.target.name
         probe.write_bytes(data)
         try:
             read_pages(probe)
