@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from bot.feedback import DislikedQuestion, WeekCount
 from index.answer import Answer, Hit, Outcome
 from index.build import BuildReport
 from index.evaluation import EvalReport
 from index.store import Manifest
+
+if TYPE_CHECKING:
+    from bot.feedback import DislikedQuestion, WeekCount
 
 NOTHING_FOUND = "Jag hittade inget om det i anteckningarna."
 NOTHING_FOUND_HINT = "Prova andra ord, ett kommunnamn eller ett bordsnummer (t.ex. \"bord 9\")."
