@@ -7,11 +7,11 @@ question than Gävleborg's single one: filtering after the top-k would leave Gä
 
 from __future__ import annotations
 
-from index.retrieval import CANDIDATES
+from index.retrieval import NOTE_CANDIDATES
 
 GAVLEBORG, UPPSALA = "gavleborg", "uppsala"
 GAVLEBORG_SIP = (
-    "I Gävleborg kallar SIP-samordnaren till mötet och socialtjänsten skriver den samordnade planen "
+    "I Gävleborg kallar samordnaren till mötet och socialtjänsten skriver en SIP, den samordnade planen, "
     "tillsammans med regionens vårdcentral."
 )
 GAVLEBORG_DOC = f"{GAVLEBORG}/dialogbord.txt"
@@ -47,7 +47,7 @@ SCOPED_CORPUS = {
         "Handledarna i parkförvaltningen behöver mer stöd för att orka ta emot deltagare i arbetsträning.\n"
     ),
     UPPSALA_DOC: "Workshop om SIP i Uppsala\n\n"
-    + "".join(_uppsala_table(number) for number in range(1, CANDIDATES + 6))
+    + "".join(_uppsala_table(number) for number in range(1, NOTE_CANDIDATES + 6))
     + f"Avslutning\n\n{UPPSALA_ONLY_SENTENCE} Deltagarna får en gemensam plan och en kontaktperson.\n",
     f"{GAVLEBORG}/{SHARED_NAME}": SHARED_TEXT,
     f"{UPPSALA}/{SHARED_NAME}": SHARED_TEXT,
