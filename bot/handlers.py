@@ -67,6 +67,7 @@ from bot.uploads import UploadCaption, UploadRefused, check_content, plan_upload
 from index.answer import Answer, Outcome
 from index.build import BuildReport
 from index.errors import SamordnaError
+from index.scopes import Scope
 
 log = logging.getLogger(__name__)
 
@@ -267,7 +268,7 @@ class BotHandlers:
             await context.bot.send_message(chat_id, NO_MORE_HITS)
             return
         more_button = MoreHits(self.questions.remember(question), offset + len(answer.hits)) if more else None
-        answer_id = await self.remember_answer(chat_id, answer)
+        answer_id = await self.remember_answer(chat_id, scope, answer)
         pages = render_answer(answer, notice)
         for number, page in enumerate(pages):
             last = number == len(pages) - 1
@@ -288,12 +289,12 @@ class BotHandlers:
         else:
             log.info("Fråga user=%d hits=%d outcome=%s ms=%d", *facts)
 
-    async def remember_answer(self, chat_id: int, answer: Answer) -> int | None:
+    async def remember_answer(self, chat_id: int, scope: Scope | None, answer: Answer) -> int | None:
         """Store the answer for its 👍/👎; without the store the answer still goes out, without them."""
         question = answer.question if self.settings.log_questions else None
         store = self.feedback
         try:
-            return await store.run(store.record_answer, chat_id, self.settings.scope_of(chat_id), answer, question)
+            return await store.run(store.record_answer, chat_id, scope, answer, question)
         except Exception:
             log.exception("Svaret kunde inte sparas för återkoppling")
             return None

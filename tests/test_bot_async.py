@@ -314,5 +314,10 @@ async def test_an_upload_goes_into_the_chats_scope_or_the_captions_folder(
         await bot.feed(api.document("x.txt", b"Nytt\n\nNagot helt nytt om skolan.\n", ADMIN, caption="stockholm"))
         assert "finns inte i korpusen" in api.sent(ADMIN)[-1]["text"] and not (corpus / "stockholm").exists()
 
+        group_file = api.document("skola.txt", b"Skolprojektet\n\nSkolan i Gavle provar studiecoacher.\n", ADMIN)
+        document = group_file["message"]["document"]
+        await bot.say(None, ADMIN, chat_id=GAVLE_GROUP, document=document, caption="@samordna_testbot")
+        assert (corpus / GAVLEBORG / "skola.txt").is_file()  # sent in the Gävleborg group: its folder
+
         [found] = await bot.say("/fraga Vad sades om hamnprojektet?", MEMBER, chat_id=GAVLE_GROUP)
         assert "Hamnprojektet ger unga praktik" in visible([found]) and "Uppsala" not in visible([found])
