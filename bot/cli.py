@@ -331,7 +331,9 @@ def _feedback_export(args: argparse.Namespace) -> int:
     if report.without_text:
         skipped.append(f"{report.without_text} svar utan sparad frågetext (SAMORDNA_LOG_QUESTIONS var av)")
     if report.only_down:
-        skipped.append(f"{report.only_down} frågor med bara 👎 (ingen anteckning känd som rätt; se samordna feedback)")
+        skipped.append(
+            f"{_questions(report.only_down)} med bara 👎 (ingen anteckning känd som rätt; se samordna feedback)"
+        )
     detail = "".join(f"\n  – {reason}" for reason in skipped)
     if not report.questions:
         raise SamordnaError(f"Det finns inga frågor att exportera.{detail}")
@@ -344,9 +346,13 @@ def _feedback_export(args: argparse.Namespace) -> int:
     except OSError as error:
         partial.unlink(missing_ok=True)
         raise SamordnaError(f"{args.file} kunde inte skrivas: {error.strerror or error}") from error
-    _stderr().print(f"Skrev {len(report.questions)} frågor till {args.file}.{' Utelämnade:' if skipped else ''}"
+    _stderr().print(f"Skrev {_questions(len(report.questions))} till {args.file}.{' Utelämnade:' if skipped else ''}"
                     f"{detail}", highlight=False, markup=False)
     return 0
+
+
+def _questions(count: int) -> str:
+    return f"{count} fråga" if count == 1 else f"{count} frågor"
 
 
 def _bot(args: argparse.Namespace) -> int:
