@@ -161,7 +161,6 @@ class FeedbackStore:
             )
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA foreign_keys = ON")
-            connection.execute("PRAGMA synchronous = NORMAL")
             _migrate(connection)
         except (OSError, ValueError, sqlite3.Error) as error:
             raise FeedbackUnavailable(
@@ -185,7 +184,7 @@ class FeedbackStore:
 
     def record_answer(self, chat_id: int, scope: Scope | None, answer: Answer, question: str | None) -> int:
         """Store an answer as shown (question text only when given); returns the id its buttons carry."""
-        with self._transaction():
+        with transaction(self._db):
             cursor = self._db.execute(
                 "INSERT INTO answers (asked_at, chat, scope, outcome, question) VALUES (?, ?, ?, ?, ?)",
                 (now(), self._hash("chat", chat_id), describe(scope), str(answer.outcome), question),
@@ -201,7 +200,7 @@ class FeedbackStore:
         """Store or change the person's verdict on an answer given in this chat; None when there is
         no such answer in this chat (an old database, or a forged button)."""
         person = self._hash("user", user_id)
-        with self._transaction():
+        with transaction(self._db):
             row = self._db.execute(
                 "SELECT 1 FROM answers WHERE id = ? AND chat = ?", (answer_id, self._hash("chat", chat_id))
             ).fetchone()
@@ -222,7 +221,7 @@ class FeedbackStore:
 
     def invite_comment(self, answer_id: int, user_id: int, message_id: int) -> None:
         """Remember the bot's message inviting this person to say what they wanted."""
-        with self._transaction():
+        with transaction(self._db):
             self._db.execute(
                 "UPDATE verdicts SET prompt_message = ? WHERE answer_id = ? AND person = ?",
                 (message_id, answer_id, self._hash("user", user_id)),
@@ -231,7 +230,7 @@ class FeedbackStore:
     def add_comment(self, chat_id: int, user_id: int, prompt_message: int, text: str) -> bool:
         """Keep the person's reply to an invitation; False when the message replied to was none
         of theirs."""
-        with self._transaction():
+        with transaction(self._db):
             cursor = self._db.execute(
                 "UPDATE verdicts SET comment = ? WHERE person = ? AND prompt_message = ? AND answer_id IN "
                 "(SELECT id FROM answers WHERE chat = ?)",
@@ -320,9 +319,6 @@ class FeedbackStore:
         for item in questions:
             item.kind = "feedback" if item.relevant else "feedback-unanswerable"
         return ExportReport(questions, without_text, len(by_question) - len(questions))
-
-    def _transaction(self) -> Any:
-        return transaction(self._db)
 
 
 @contextmanager
