@@ -21,6 +21,7 @@ from pathlib import Path
 from telegram.ext import Application
 
 from bench.measure import REPO, percentile_ms
+from bot.feedback import FeedbackStore
 from bot.live_index import LiveIndex
 from bot.settings import BotSettings
 from bot.telegram_app import build_application, serve
@@ -46,9 +47,11 @@ def simulate(corpus: Path, index_dir: Path, questions: list[str], users: int, pe
     with BotApiStandIn(TOKEN) as standin:
         settings = BotSettings(
             _env_file=None, telegram_token=TOKEN, telegram_base_url=standin.base_url,
-            corpus_dir=corpus, index_dir=index_dir, allowed_chats=tuple(-user for user in user_ids),
+            corpus_dir=corpus, index_dir=index_dir, data_dir=index_dir.parent / "bench-data",
+            allowed_chats=tuple(-user for user in user_ids),
         )
-        application = build_application(settings, LiveIndex.open(settings), TOKEN)
+        feedback = FeedbackStore.open(settings.data_dir)
+        application = build_application(settings, LiveIndex.open(settings), TOKEN, feedback)
         with _serving(application, settings, standin):
             asked = _converse(standin, user_ids, questions, per_user, timeout)
     replied = [entry for entry in asked.values() if entry.replied_at]

@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from bot.feedback import FeedbackStore
+    from bot.settings import BotSettings
     from index.retrieval import Retriever
+    from index.scopes import Scope
     from index.settings import Settings
 
 
@@ -50,10 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--top-k", type=_positive, default=None, metavar="K", help="antal träffar (standard 5)")
     ask.add_argument("--json", action="store_true", help="skriv svaret som JSON")
     ask.add_argument("--questions", type=Path, metavar="FIL", help="en fråga per rad; med --json blir det JSONL")
+    _scope_option(ask)
     ask.set_defaults(run=_ask)
 
     chat = commands.add_parser("chat", help="fråga en sak i taget interaktivt")
     chat.add_argument("--top-k", type=_positive, default=None, metavar="K")
+    _scope_option(chat)
     chat.set_defaults(run=_chat)
 
     index = commands.add_parser("index", help="bygg eller visa indexet")
@@ -78,11 +83,54 @@ def _parser() -> argparse.ArgumentParser:
         "--ranking", choices=("hybrid", "dense", "bm25"), default="hybrid",
         help="hybrid (produkten), eller bara täta vektorer / bara BM25 som jämförelse",
     )
+    _scope_option(evaluate)
     evaluate.set_defaults(run=_eval)
+
+    feedback = commands.add_parser("feedback", help="visa 👍/👎 från Telegram per vecka och utfall")
+    _scope_option(feedback, "bara svar som gavs i chattar inom de här mapparna")
+    feedback.set_defaults(run=_feedback)
+    feedback_commands = feedback.add_subparsers(title="återkopplingskommandon", metavar="KOMMANDO")
+    export = feedback_commands.add_parser("export", help="skriv frågorna med 👍/👎 som en frågefil för eval (JSONL)")
+    export.add_argument("file", type=Path, metavar="FIL", help="filen som skrivs, t.ex. feedback.jsonl")
+    _scope_option(export, "bara svar som gavs i chattar inom de här mapparna", argparse.SUPPRESS)
+    export.set_defaults(run=_feedback_export)
 
     bot = commands.add_parser("bot", help="starta Telegram-boten")
     bot.set_defaults(run=_bot)
     return parser
+
+
+def _scope_option(
+    parser: argparse.ArgumentParser, what: str = "sök bara i de här mapparna av korpusen", default: object = None
+) -> None:
+    """`--scope`; a sub-command gives SUPPRESS as default so its parent's value is kept when unset."""
+    parser.add_argument(
+        "--scope", type=_scope, default=default, metavar="MAPP", help=f"{what}, t.ex. gavleborg eller uppsala;gavleborg"
+    )
+
+
+def _scope(value: str) -> Scope | None:
+    from index.scopes import Scope, ScopeError
+
+    try:
+        return Scope.parse(value)
+    except ScopeError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _checked_scope(retriever: Retriever, scope: Scope | None) -> Scope | None:
+    """The scope, when the index has documents in each of its folders; else a clear error."""
+    from index.errors import SamordnaError
+    from index.scopes import folder_key, folder_of
+
+    if scope is None:
+        return None
+    folders = {folder_key(name) for doc in retriever.manifest.documents if (name := folder_of(doc.doc))}
+    unknown = sorted(scope.folders - folders)
+    if unknown:
+        known = ", ".join(sorted(folders)) or "inga – alla dokument ligger direkt i korpusmappen"
+        raise SamordnaError(f"Mappen {', '.join(unknown)} finns inte i indexet (mappar: {known}).")
+    return scope
 
 
 def _positive(value: str) -> int:
@@ -150,10 +198,11 @@ def _ask(args: argparse.Namespace) -> int:
         questions = [args.question]
     settings = _settings()
     retriever = _open_retriever(settings)
+    scope = _checked_scope(retriever, args.scope)
     top_k = args.top_k or settings.top_k
     if args.json:
         for question in questions:
-            answer = retriever.ask(question, top_k)
+            answer = retriever.ask(question, top_k, scope=scope)
             sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
         return 0
     from rich.console import Console
@@ -164,7 +213,7 @@ def _ask(args: argparse.Namespace) -> int:
     for question in questions:
         if len(questions) > 1:
             console.rule(question)
-        render_answer(console, retriever.ask(question, top_k))
+        render_answer(console, retriever.ask(question, top_k, scope=scope))
     return 0
 
 
@@ -176,11 +225,12 @@ def _chat(args: argparse.Namespace) -> int:
 
     settings = _settings()
     retriever = _open_retriever(settings)
+    scope = _checked_scope(retriever, args.scope)
     console = Console()
     console.print("Ställ en fråga om anteckningarna. Tom rad eller Ctrl-D avslutar.", style="dim")
     for question in _prompt_lines(console):
         try:
-            render_answer(console, retriever.ask(question, args.top_k or settings.top_k))
+            render_answer(console, retriever.ask(question, args.top_k or settings.top_k, scope=scope))
         except EmptyQuestion as error:
             console.print(error.message)
     return 0
@@ -266,8 +316,9 @@ def _eval(args: argparse.Namespace) -> int:
 
     sets = [(path.name, load_questions(path)) for path in args.files]
     retriever = _open_retriever(_settings())
+    scope = _checked_scope(retriever, args.scope)
     results = [
-        judge(question, retriever.ask(question.question, 5, ranking=args.ranking), source)
+        judge(question, retriever.ask(question.question, 5, ranking=args.ranking, scope=scope), source)
         for source, questions in sets
         for question in questions
     ]
@@ -281,6 +332,74 @@ def _eval(args: argparse.Namespace) -> int:
 
     render_eval(Console(), report, args.ranking)
     return 0
+
+
+def _feedback_store(args: argparse.Namespace) -> tuple[FeedbackStore, BotSettings]:
+    """The bot's feedback database, which must exist already (the bot creates it)."""
+    from bot.feedback import DATABASE, FeedbackStore
+    from bot.settings import BotSettings
+    from index.errors import SamordnaError
+
+    settings = BotSettings.load()
+    if not (settings.data_dir / DATABASE).is_file():
+        raise SamordnaError(
+            f"Ingen återkoppling ännu: {settings.data_dir / DATABASE} finns inte. Boten skapar den när den startar "
+            "(mappen anges med SAMORDNA_DATA_DIR)."
+        )
+    return FeedbackStore.open(settings.data_dir), settings
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from bot.terminal import render_feedback
+
+    store, settings = _feedback_store(args)
+    try:
+        weeks, disliked = store.weeks(args.scope), store.most_disliked(scope=args.scope)
+        render_feedback(Console(), weeks, disliked, settings.log_questions)
+    finally:
+        store.close()
+    return 0
+
+
+def _feedback_export(args: argparse.Namespace) -> int:
+    """Write the questions with verdicts as an eval file, replacing FILE only when all is written."""
+    import os
+
+    from index.errors import SamordnaError
+
+    store, _ = _feedback_store(args)
+    try:
+        report = store.export(args.scope)
+    finally:
+        store.close()
+    skipped = []
+    if report.without_text:
+        skipped.append(f"{report.without_text} svar utan sparad frågetext (SAMORDNA_LOG_QUESTIONS var av)")
+    if report.only_down:
+        skipped.append(
+            f"{_questions(report.only_down)} med bara 👎 (ingen anteckning känd som rätt; se samordna feedback)"
+        )
+    detail = "".join(f"\n  – {reason}" for reason in skipped)
+    if not report.questions:
+        raise SamordnaError(f"Det finns inga frågor att exportera.{detail}")
+    partial = args.file.with_name(f".{args.file.name}.partial")
+    try:
+        with partial.open("w", encoding="utf-8") as out:
+            for question in report.questions:
+                out.write(json.dumps(question.to_dict(), ensure_ascii=False) + "\n")
+        os.replace(partial, args.file)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise SamordnaError(f"{args.file} kunde inte skrivas: {error.strerror or error}") from error
+    _stderr().print(f"Skrev {_questions(len(report.questions))} till {args.file}.{' Utelämnade:' if skipped else ''}"
+                    f"{detail}", highlight=False, markup=False)
+    return 0
+
+
+def _questions(count: int) -> str:
+    return f"{count} fråga" if count == 1 else f"{count} frågor"
 
 
 def _bot(args: argparse.Namespace) -> int:

@@ -34,8 +34,17 @@ from telegram.ext import (
 )
 
 from bot.access import AccessPolicy
-from bot.addressing import is_addressed, is_private, without_mention
-from bot.buttons import MoreHits, QuestionMemory, ShowNote, answer_keyboard, parse_callback, without_more_button
+from bot.addressing import is_addressed, is_private, replies_to_bot, without_mention
+from bot.buttons import (
+    GiveFeedback,
+    MoreHits,
+    QuestionMemory,
+    ShowNote,
+    answer_keyboard,
+    parse_callback,
+    without_more_button,
+)
+from bot.feedback import FeedbackStore, Verdict
 from bot.live_index import CorpusChange, LiveIndex, RebuildRunning
 from bot.rate_limit import QuestionRateLimit
 from bot.rendering import (
@@ -54,10 +63,11 @@ from bot.rendering import (
     uploaded_html,
 )
 from bot.settings import BotSettings
-from bot.uploads import REPLACE_WORD, UploadRefused, check_content, plan_upload
-from index.answer import Outcome
+from bot.uploads import UploadCaption, UploadRefused, check_content, plan_upload, upload_folder
+from index.answer import Answer, Outcome
 from index.build import BuildReport
 from index.errors import SamordnaError
+from index.scopes import Scope
 
 log = logging.getLogger(__name__)
 
@@ -86,15 +96,25 @@ NO_MORE_HITS = "Det finns inga fler träffar på den frågan."
 STALE_NOTE = "Den här knappen är inaktuell: anteckningen har ändrats sedan svaret gavs. Ställ frågan igen."
 STALE_QUESTION = "Den här knappen är inaktuell (boten har startats om sedan svaret gavs). Ställ frågan igen."
 UNKNOWN_COMMAND = "Det kommandot känner jag inte till."
+STALE_FEEDBACK = "Det svaret finns inte längre sparat, så omdömet kunde inte sparas. Tack ändå!"
+THANKS = {Verdict.UP: "Tack! Skönt att svaret hjälpte.", Verdict.DOWN: "Tack för att du sa till."}
+CHANGED = {Verdict.UP: "Ändrat till 👍 – tack!", Verdict.DOWN: "Ändrat till 👎 – tack!"}
+ASK_FOR_BETTER = (
+    "Tack för att du sa till, {name}. Vill du hjälpa mig bli bättre? <b>Svara på det här meddelandet</b> "
+    "med anteckningen du letade efter eller hur du hade formulerat frågan. <i>Det du skriver sparas för "
+    "att förbättra sökningen.</i>"
+)
+COMMENT_KEPT = "Tack! Det är sparat och hjälper till att förbättra sökningen."
 
 
 class BotHandlers:
     """The bot's behaviour, holding what lives as long as the process: access policy, rate limit,
     remembered questions and counters for /status."""
 
-    def __init__(self, settings: BotSettings, live: LiveIndex) -> None:
+    def __init__(self, settings: BotSettings, live: LiveIndex, feedback: FeedbackStore) -> None:
         self.settings = settings
         self.live = live
+        self.feedback = feedback
         self.access = AccessPolicy.of(
             settings.admins, settings.allowed_users, settings.allowed_chats, settings.open_access
         )
@@ -131,6 +151,16 @@ class BotHandlers:
             except BadRequest as error:  # an admin who has never opened a chat with the bot
                 log.warning("Adminkommandona kunde inte visas för %d: %s", admin, error.message)
         log.info("Boten @%s är igång.", application.bot.username)
+        self.warn_about_empty_scopes()
+
+    def warn_about_empty_scopes(self) -> None:
+        """A scope naming a folder without documents is most likely a typo in SAMORDNA_SCOPES."""
+        for folder in sorted(self.settings.named_scopes):
+            if not self.live.documents_in_folder(folder):
+                log.warning("Mappen %r i SAMORDNA_SCOPES/SAMORDNA_SCOPE_DEFAULT har inga indexerade dokument.", folder)
+
+    async def shutdown(self, application: Application) -> None:
+        await asyncio.to_thread(self.feedback.close)
 
     # Access
 
@@ -166,6 +196,8 @@ class BotHandlers:
         message = update.message
         if not is_addressed(message, context.bot.username, context.bot.id):
             return
+        if replies_to_bot(message, context.bot.id) and await self.keep_comment(message, update.effective_user.id):
+            return
         question = message.text if is_private(message) else without_mention(message.text, context.bot.username)
         await self.answer_question(update, context, question)
 
@@ -198,6 +230,15 @@ class BotHandlers:
         reply_to = None if is_private(message) else message.message_id
         await self.send_answer(context, message.chat_id, user.id, question, 0, notice, reply_to)
 
+    async def keep_comment(self, message: Message, user_id: int) -> bool:
+        """A reply to the bot's invitation after a 👎 is kept as that verdict's comment."""
+        text = message.text[: self.settings.max_question_chars]
+        store = self.feedback
+        if not await store.run(store.add_comment, message.chat_id, user_id, message.reply_to_message.message_id, text):
+            return False
+        await message.reply_text(COMMENT_KEPT)
+        return True
+
     async def send_answer(
         self,
         context: Context,
@@ -212,9 +253,10 @@ class BotHandlers:
         their buttons; one log line per question."""
         started = time.perf_counter()
         top_k = self.settings.top_k
+        scope = self.settings.scope_of(chat_id)
         try:
             async with showing_typing(context, chat_id):
-                answer = await self.live.ask(question, top_k + 1, offset)
+                answer = await self.live.ask(question, top_k + 1, offset, scope)
         except SamordnaError as error:  # e.g. a question with no words in it
             await context.bot.send_message(chat_id, escape(error.message))
             return
@@ -226,12 +268,16 @@ class BotHandlers:
             await context.bot.send_message(chat_id, NO_MORE_HITS)
             return
         more_button = MoreHits(self.questions.remember(question), offset + len(answer.hits)) if more else None
+        answer_id = await self.remember_answer(chat_id, scope, answer)
         pages = render_answer(answer, notice)
         for number, page in enumerate(pages):
+            last = number == len(pages) - 1
             await context.bot.send_message(
                 chat_id,
                 page.html,
-                reply_markup=answer_keyboard(page.hits, more_button if number == len(pages) - 1 else None),
+                reply_markup=answer_keyboard(
+                    page.hits, more_button if last else None, answer_id if last else None
+                ),
                 reply_parameters=(
                     ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and number == 0 else None
                 ),
@@ -243,12 +289,22 @@ class BotHandlers:
         else:
             log.info("Fråga user=%d hits=%d outcome=%s ms=%d", *facts)
 
+    async def remember_answer(self, chat_id: int, scope: Scope | None, answer: Answer) -> int | None:
+        """Store the answer for its 👍/👎; without the store the answer still goes out, without them."""
+        question = answer.question if self.settings.log_questions else None
+        store = self.feedback
+        try:
+            return await store.run(store.record_answer, chat_id, scope, answer, question)
+        except Exception:
+            log.exception("Svaret kunde inte sparas för återkoppling")
+            return None
+
     async def button(self, update: Update, context: Context) -> None:
         query = update.callback_query
         chat_id = update.effective_chat.id
         action = parse_callback(query.data)
         if isinstance(action, ShowNote):
-            note = self.live.note(action.note_id)
+            note = self.live.note(action.note_id, self.settings.scope_of(chat_id))
             if note is None:
                 await query.answer(STALE_NOTE, show_alert=True)
                 return
@@ -269,24 +325,51 @@ class BotHandlers:
                 with suppress(BadRequest):  # the message is gone or already without the button
                     await query.edit_message_reply_markup(without_more_button(query.message.reply_markup))
             await self.send_answer(context, chat_id, update.effective_user.id, question, action.offset)
+        elif isinstance(action, GiveFeedback):
+            await self.give_feedback(update, context, action)
         else:
             await query.answer(STALE_QUESTION, show_alert=True)
+
+    async def give_feedback(self, update: Update, context: Context, action: GiveFeedback) -> None:
+        """Store the verdict (a second press changes it); the first 👎 invites a better wording."""
+        query, user, chat_id = update.callback_query, update.effective_user, update.effective_chat.id
+        store = self.feedback
+        given = await store.run(store.give_verdict, action.answer_id, chat_id, user.id, action.verdict)
+        if given is None:
+            await query.answer(STALE_FEEDBACK, show_alert=True)
+            return
+        if given.previous == action.verdict:
+            await query.answer(THANKS[action.verdict])
+            return
+        await query.answer(CHANGED[action.verdict] if given.previous else THANKS[action.verdict])
+        if action.verdict is Verdict.DOWN and not given.invited:
+            invitation = await context.bot.send_message(
+                chat_id,
+                ASK_FOR_BETTER.format(name=escape(user.first_name)),
+                reply_parameters=(
+                    ReplyParameters(query.message.message_id, allow_sending_without_reply=True)
+                    if isinstance(query.message, Message) else None
+                ),
+            )
+            await store.run(store.invite_comment, action.answer_id, user.id, invitation.message_id)
 
     # Commands
 
     async def start(self, update: Update, context: Context) -> None:
-        await update.message.reply_text(start_html(self.live.manifest))
+        scope = self.settings.scope_of(update.effective_chat.id)
+        await update.message.reply_text(start_html(self.live.manifest, scope, self.settings.log_questions))
 
     async def help(self, update: Update, context: Context) -> None:
         await update.message.reply_text(help_html(self.access.is_admin(update.effective_user.id)))
 
     async def sources(self, update: Update, context: Context) -> None:
-        for text in sources_html(self.live.manifest):
+        for text in sources_html(self.live.manifest, self.settings.scope_of(update.effective_chat.id)):
             await update.message.reply_text(text)
 
     async def status(self, update: Update, context: Context) -> None:
         if not await self._admin(update):
             return
+        up, down = await self.feedback.run(self.feedback.totals)
         facts = StatusFacts(
             manifest=self.live.manifest,
             uptime_seconds=time.monotonic() - self.started,
@@ -294,6 +377,8 @@ class BotHandlers:
             abstained=self.abstained,
             rebuilding=self.live.rebuilding,
             access=self.access.describe(),
+            thumbs_up=up,
+            thumbs_down=down,
         )
         await update.message.reply_text(status_html(facts))
 
@@ -322,19 +407,29 @@ class BotHandlers:
         await self._rebuild(status, None, rebuilt_html)
 
     async def document(self, update: Update, context: Context) -> None:
-        """An admin's upload: checked, saved into the corpus and indexed in one rebuild."""
+        """An admin's upload: checked, saved into the corpus (the folder the caption names, else the
+        chat's scope) and indexed in one rebuild. In a group only a document sent to the bot counts."""
         message = update.message
+        admin = self.access.is_admin(update.effective_user.id)
+        caption = message.caption or ""
         if not is_private(message):
-            return
-        if not self.access.is_admin(update.effective_user.id):
+            addressed = replies_to_bot(message, context.bot.id) or f"@{context.bot.username}".lower() in caption.lower()
+            if not (admin and addressed):
+                return
+            caption = without_mention(caption, context.bot.username)
+        if not admin:
             await message.reply_text(UPLOAD_ADMINS_ONLY)
             return
         document = message.document
-        replace_existing = (message.caption or "").strip().lower().strip(".!\"”") == REPLACE_WORD
+        wish = UploadCaption.parse(caption)
         settings = self.settings
         try:
+            folder = upload_folder(
+                settings.corpus_dir, wish.folder, settings.scope_of(message.chat_id), settings.named_scopes
+            )
             plan = plan_upload(
-                document.file_name, document.file_size, settings.corpus_dir, settings.max_upload_bytes, replace_existing
+                document.file_name, document.file_size, settings.corpus_dir, settings.max_upload_bytes, wish.replace,
+                folder,
             )
             if self.live.rebuilding:
                 raise UploadRefused(RebuildRunning().message)

@@ -17,6 +17,7 @@ from index.build import BuildReport, Progress, build_index
 from index.errors import IndexBroken, IndexMissing, IndexOutdated, SamordnaError
 from index.notes import Note
 from index.retrieval import Retriever
+from index.scopes import Scope, folder_key, folder_of
 from index.settings import Settings
 from index.store import Manifest
 
@@ -70,13 +71,19 @@ class LiveIndex:
     def rebuilding(self) -> bool:
         return self._rebuild_lock.locked()
 
-    async def ask(self, question: str, top_k: int, offset: int = 0) -> Answer:
+    async def ask(self, question: str, top_k: int, offset: int = 0, scope: Scope | None = None) -> Answer:
         """Answer in a worker thread, so a slow question never holds up the others."""
         retriever = self._retriever
-        return await asyncio.to_thread(retriever.ask, question, top_k, offset)
+        return await asyncio.to_thread(retriever.ask, question, top_k, offset, scope=scope)
 
-    def note(self, note_id: str) -> Note | None:
-        return self._retriever.note(note_id)
+    def note(self, note_id: str, scope: Scope | None = None) -> Note | None:
+        return self._retriever.note(note_id, scope)
+
+    def documents_in_folder(self, folder: str) -> int:
+        """How many indexed documents lie in this top-level folder (a scope)."""
+        return sum(
+            1 for doc in self.manifest.documents if (name := folder_of(doc.doc)) and folder_key(name) == folder
+        )
 
     async def rebuild(self, progress: Progress | None = None, change: CorpusChange | None = None) -> BuildReport:
         """Rebuild from the corpus (after applying `change`) and swap the new index in.

@@ -18,6 +18,7 @@ from bot.uploads import PlannedUpload
 from index.answer import Answer, Hit
 from index.build import BuildReport
 from index.notes import SECTION_SEPARATOR, Note, Role
+from index.scopes import Scope
 from index.store import DocumentInfo, Manifest
 
 MESSAGE_LIMIT = 4096
@@ -52,6 +53,8 @@ class StatusFacts:
     abstained: int
     rebuilding: bool
     access: str
+    thumbs_up: int = 0
+    thumbs_down: int = 0
 
 
 def escape(text: str) -> str:
@@ -186,14 +189,25 @@ def when(iso: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-def start_html(manifest: Manifest) -> str:
-    documents = sum(1 for doc in manifest.documents if not doc.copy_of)
+def documents_in(manifest: Manifest, scope: Scope | None) -> list[DocumentInfo]:
+    """The documents a chat of this scope may know of."""
+    return [doc for doc in manifest.documents if scope is None or scope.admits(doc.doc)]
+
+
+def start_html(manifest: Manifest, scope: Scope | None = None, questions_logged: bool = False) -> str:
+    """What the bot knows (in this chat's scope) and, for transparency, what it keeps about people."""
+    documents = documents_in(manifest, scope)
+    notes = sum(doc.notes for doc in documents)
+    kept_question = "frågans text" if questions_logged else "inte frågans text"
     return (
         "Hej! Jag svarar på frågor om anteckningar från dialogbord, workshopar och open space – "
         "med citat ur anteckningarna och var de står, aldrig med egna ord.\n\n"
-        f"Jag känner till <b>{documents}</b> dokument med <b>{manifest.note_count}</b> anteckningar "
-        f"(indexet byggdes {when(manifest.built_at)}).\n\n"
-        "Skriv en fråga, t.ex. <i>Vad sades om SIP?</i> – /hjalp visar fler exempel och /kallor dokumenten."
+        f"Jag känner till <b>{sum(1 for doc in documents if not doc.copy_of)}</b> dokument med "
+        f"<b>{notes}</b> anteckningar (indexet byggdes {when(manifest.built_at)}).\n\n"
+        "Skriv en fråga, t.ex. <i>Vad sades om SIP?</i> – /hjalp visar fler exempel och /kallor dokumenten.\n\n"
+        "<i>Det här sparas: för varje svar tid, vilka anteckningar som visades och om du tryckte 👍 eller 👎 – "
+        f"{kept_question}. Ditt Telegram-id sparas bara som en nyckelhash, aldrig i klartext. Svarar du på "
+        "min fråga efter ett 👎 sparas det du skriver.</i>"
     )
 
 
@@ -205,7 +219,8 @@ def help_html(admin: bool = False) -> str:
         "ett av mina meddelanden eller skriv /fraga följt av frågan.\n\n"
         f"<b>Exempel</b>\n{examples}\n\n"
         "Svaret är citat ur anteckningarna med källa (dokument, bord eller avsnitt, ledare, sida). "
-        "Knapparna under svaret visar fler träffar eller hela anteckningen.\n\n"
+        "Knapparna under svaret visar fler träffar eller hela anteckningen. Med 👍 eller 👎 säger du om "
+        "svaret hjälpte – det gör sökningen bättre.\n\n"
         "<b>Kommandon</b>\n"
         "/fraga &lt;fråga&gt; – ställ en fråga\n"
         "/kallor – dokumenten jag känner till\n"
@@ -222,10 +237,11 @@ def help_html(admin: bool = False) -> str:
     return text
 
 
-def sources_html(manifest: Manifest) -> list[str]:
-    """The documents with titles, dates and note counts, as few messages as fit."""
-    lines = [f"<b>Dokumenten</b> ({len(manifest.documents)} st, indexet byggt {when(manifest.built_at)})"]
-    for doc in manifest.documents:
+def sources_html(manifest: Manifest, scope: Scope | None = None) -> list[str]:
+    """The documents (of this chat's scope) with titles, dates and note counts, as few messages as fit."""
+    documents = documents_in(manifest, scope)
+    lines = [f"<b>Dokumenten</b> ({len(documents)} st, indexet byggt {when(manifest.built_at)})"]
+    for doc in documents:
         facts = [fact for fact in (doc.date, doc.organiser) if fact]
         detail = f" ({fit(', '.join(facts), 200)})" if facts else ""
         copy = doc.copy_of and not doc.notes
@@ -244,8 +260,15 @@ def status_html(facts: StatusFacts) -> str:
         f"Omindexering: {'pågår' if facts.rebuilding else 'ingen pågår'}\n"
         f"Drifttid: {duration(facts.uptime_seconds)}\n"
         f"Frågor besvarade: {facts.questions} (varav {facts.abstained} utan träff)\n"
+        f"Återkoppling: {feedback_share(facts.thumbs_up, facts.thumbs_down)}\n"
         f"Åtkomst: {escape(facts.access)}"
     )
+
+
+def feedback_share(up: int, down: int) -> str:
+    if not up + down:
+        return "inga 👍/👎 ännu"
+    return f"👍 {up} · 👎 {down} ({round(100 * up / (up + down))} % hjälpte)"
 
 
 def duration(seconds: float) -> str:
@@ -298,7 +321,7 @@ def rebuild_failed_html(reason: str) -> str:
 def uploaded_html(plan: PlannedUpload, original_name: str | None, report: BuildReport) -> str:
     """How many notes the uploaded document added, and anything the admin should know."""
     name = f"<b>{escape(plan.name)}</b>"
-    if original_name != plan.name:
+    if original_name != plan.target.name:
         name += f" (sparad under det namnet; originalet hette {fit(original_name or '', 200)})"
     info = next((doc for doc in report.documents if doc.doc == plan.name), None)
     if info is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import NoDecode
 
 from index.errors import SamordnaError
+from index.scopes import EVERYTHING, Scope, ScopeError
 from index.settings import Settings
 
 OFFICIAL_BASE_URL = "https://api.telegram.org"
@@ -24,6 +26,7 @@ SECRET_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 """What Telegram accepts as a webhook secret token."""
 
 TelegramIds = Annotated[tuple[int, ...], NoDecode]
+ScopeMap = Annotated[dict[int, str], NoDecode]
 
 
 class BotSettingsError(SamordnaError):
@@ -54,6 +57,48 @@ class BotSettings(Settings):
     max_question_chars: int = Field(default=1000, ge=20)
     max_upload_mb: float = Field(default=20.0, gt=0)
     """The official Bot API lets bots download files up to 20 MB."""
+    data_dir: Path = Path("var")
+    """Where the feedback database and its hashing key live."""
+    scopes: ScopeMap = {}
+    """Chat or user id → the corpus sub-folders it sees, e.g. `-100123=gavleborg,111=uppsala;gavleborg`."""
+    scope_default: str = EVERYTHING
+    """What a chat without an entry in `scopes` sees; `*` is everything."""
+
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _parse_scopes(cls, value: Any) -> Any:
+        """`id=folder;folder, id=folder` (commas or new lines between entries) into id → scope."""
+        if not isinstance(value, str):
+            return value
+        mapping: dict[int, str] = {}
+        for entry in (part.strip() for part in re.split(r"[,\n]", value)):
+            if not entry:
+                continue
+            chat, equals, folders = (part.strip() for part in entry.partition("="))
+            if not equals or not re.fullmatch(r"-?\d+", chat):
+                raise ValueError(
+                    f"”{entry}” ska skrivas som id=mapp, t.ex. -1001234567890=gavleborg "
+                    "eller 11111111=uppsala;gavleborg"
+                )
+            if int(chat) in mapping:
+                raise ValueError(f"id {chat} står mer än en gång")
+            mapping[int(chat)] = _checked_scope(folders, f"id {chat}")
+        return mapping
+
+    @field_validator("scope_default", mode="before")
+    @classmethod
+    def _check_scope_default(cls, value: Any) -> Any:
+        return _checked_scope(value, "standardomfattningen") if isinstance(value, str) else value
+
+    def scope_of(self, chat_id: int) -> Scope | None:
+        """The sub-folders a chat sees (a private chat's id is its user's), None for everything."""
+        return Scope.parse(self.scopes.get(chat_id, self.scope_default))
+
+    @property
+    def named_scopes(self) -> set[str]:
+        """Every folder the settings name as (part of) a scope."""
+        scopes = (Scope.parse(text) for text in (*self.scopes.values(), self.scope_default))
+        return {folder for scope in scopes if scope is not None for folder in scope.folders}
 
     @field_validator("allowed_users", "allowed_chats", "admins", mode="before")
     @classmethod
@@ -135,3 +180,12 @@ class BotSettings(Settings):
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+
+def _checked_scope(text: str, what: str) -> str:
+    """`text` when it names folders or `*`, else a Swedish error about `what`."""
+    try:
+        scope = Scope.parse(text)
+    except ScopeError as error:
+        raise ValueError(f"{what}: {error}; skriv mappnamn åtskilda med ; eller * för alla dokument") from None
+    return str(scope) if scope is not None else EVERYTHING

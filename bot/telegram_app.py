@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
+from bot.feedback import FeedbackStore
 from bot.handlers import BotHandlers
 from bot.live_index import LiveIndex
 from bot.logs import configure_logging
@@ -32,12 +33,13 @@ class TelegramUnreachable(SamordnaError):
         )
 
 
-def build_application(settings: BotSettings, live: LiveIndex, token: str) -> Application:
+def build_application(settings: BotSettings, live: LiveIndex, token: str, feedback: FeedbackStore) -> Application:
     """The PTB application: Bot API at the configured base URL, every call retried on 429s and
-    network errors, updates handled concurrently so a slow question never blocks the others."""
+    network errors, updates handled concurrently so a slow question never blocks the others.
+    The feedback store is closed when the application shuts down after serving."""
     # Opt into PTB 23's timedelta time periods now: reading a 429's retry_after then warns of nothing.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    handlers = BotHandlers(settings, live)
+    handlers = BotHandlers(settings, live, feedback)
     application = (
         ApplicationBuilder()
         .token(token)
@@ -47,6 +49,7 @@ def build_application(settings: BotSettings, live: LiveIndex, token: str) -> App
         .rate_limiter(RetryingRequests())
         .concurrent_updates(True)
         .post_init(handlers.register_commands)
+        .post_shutdown(handlers.shutdown)
         .build()
     )
     handlers.install(application)
@@ -85,8 +88,9 @@ def run_bot(settings: BotSettings) -> int:
     configure_logging([token, webhook_secret or ""])
     if not (settings.open_access or settings.admins or settings.allowed_users or settings.allowed_chats):
         log.warning("Ingen har tillgång till boten: sätt SAMORDNA_ADMINS (och ev. SAMORDNA_ALLOWED_USERS).")
+    feedback = FeedbackStore.open(settings.data_dir)
     live = LiveIndex.open(settings)
-    application = build_application(settings, live, token)
+    application = build_application(settings, live, token, feedback)
     if settings.webhook_url:
         log.info(
             "Startar med webhook: %s (lyssnar på %s:%d)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
 from rich.markup import escape
@@ -15,6 +16,9 @@ from index.build import BuildReport
 from index.evaluation import EvalReport
 from index.notes import Note, Role
 from index.store import DocumentInfo, Manifest
+
+if TYPE_CHECKING:
+    from bot.feedback import DislikedQuestion, WeekCount
 
 NOTHING_FOUND = "Jag hittade inget om det i anteckningarna."
 NOTHING_FOUND_HINT = "Prova andra ord, ett kommunnamn eller ett bordsnummer (t.ex. \"bord 9\")."
@@ -164,3 +168,31 @@ def render_eval(console: Console, report: EvalReport, label: str) -> None:
 
 def _figure(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
+
+
+OUTCOME_NAMES = {Outcome.ANSWERED: "besvarad", Outcome.RELATED: "närliggande", Outcome.NOTHING: "inget hittat"}
+
+
+def render_feedback(
+    console: Console, weeks: list[WeekCount], disliked: list[DislikedQuestion], questions_logged: bool
+) -> None:
+    """`samordna feedback`: answers, 👍 and 👎 per week and outcome, then the most 👎 questions."""
+    if not weeks:
+        console.print("Inga svar sparade ännu.")
+        return
+    table = Table(title="Svar och återkoppling per vecka")
+    for column in ("Vecka", "Utfall", "Svar", "👍", "👎"):
+        table.add_column(column, justify="right" if column in ("Svar", "👍", "👎") else "left")
+    for row in weeks:
+        table.add_row(row.week, OUTCOME_NAMES[row.outcome], str(row.answers), str(row.up), str(row.down))
+    console.print(table)
+    if disliked:
+        listing = Table(title="Frågor som oftast fått 👎")
+        for column in ("Fråga", "👎", "👍", "Förslag från användarna"):
+            listing.add_column(column)
+        for item in disliked:
+            listing.add_row(Text(item.question), str(item.down), str(item.up), Text("\n".join(item.comments)))
+        console.print(listing)
+    else:
+        hint = "" if questions_logged else " (frågornas text sparas bara med SAMORDNA_LOG_QUESTIONS=true)"
+        console.print(f"Ingen fråga med sparad text har fått 👎{hint}.", style="dim", highlight=False)

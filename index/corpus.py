@@ -71,9 +71,16 @@ class Corpus:
             raise CorpusMissing(self.folder)
         return sorted(
             path
-            for path in self.folder.iterdir()
-            if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in SUPPORTED_SUFFIXES
+            for path in self.folder.rglob("*")
+            if path.is_file()
+            and path.suffix.lower() in SUPPORTED_SUFFIXES
+            and not any(part.startswith(".") for part in path.relative_to(self.folder).parts)
         )
+
+    def name(self, path: Path) -> str:
+        """A document's name: its path inside the corpus folder, `/`-separated, so that a
+        sub-folder (a scope, see index/scopes.py) travels with it: `gavleborg/protokoll.txt`."""
+        return path.relative_to(self.folder).as_posix()
 
     def fingerprint(self) -> dict[str, str]:
         """SHA-256 of every supported file plus sources.toml: what a built index must match."""
@@ -81,7 +88,7 @@ class Corpus:
         sources = self.folder / SOURCES_FILE
         if sources.is_file():
             paths.append(sources)
-        return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}
+        return {self.name(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}
 
     def sources(self) -> dict[str, Source]:
         path = self.folder / SOURCES_FILE
@@ -105,13 +112,14 @@ class Corpus:
         documents: list[RawDocument] = []
         skipped: list[Skipped] = []
         for path in self.files():
+            name = self.name(path)
             try:
                 pages = read_pages(path)
             except UnreadableFile as error:
-                log.warning("Hoppar över %s: %s", path.name, error)
-                skipped.append(Skipped(path.name, str(error)))
+                log.warning("Hoppar över %s: %s", name, error)
+                skipped.append(Skipped(name, str(error)))
                 continue
-            documents.append(RawDocument(path.name, pages, sources.get(path.name, Source()), read_title(path)))
+            documents.append(RawDocument(name, pages, sources.get(name, Source()), read_title(path)))
         if not documents:
             raise CorpusEmpty(self.folder, skipped)
         return documents, skipped

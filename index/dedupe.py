@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 
 from index.notes import Note
+from index.scopes import folder_of
 
 SIMILAR = 0.85
 
@@ -24,14 +25,16 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 
 def unique_notes(notes: list[Note]) -> tuple[list[Note], dict[str, str]]:
     """The notes with near-duplicates removed (the first seen is kept), and for each removed note's
-    document the document that holds the kept copy."""
+    document the document that holds the kept copy. Copies are looked for only within one scope
+    (top-level folder): a note both förbund have must stay visible to each of them."""
     kept: list[Note] = []
     copies_of: dict[str, str] = {}
-    buckets: dict[str, list[tuple[set[str], Note]]] = defaultdict(list)
+    buckets: dict[tuple[str | None, str], list[tuple[set[str], Note]]] = defaultdict(list)
     for note in notes:
         words = _words(note.text)
         vocabulary = set(words)
-        keys = {" ".join(words[:6]), " ".join(words[-6:])}
+        scope = folder_of(note.doc)
+        keys = {(scope, " ".join(words[:6])), (scope, " ".join(words[-6:]))}
         original = next(
             (
                 other

@@ -36,9 +36,21 @@ def kind(index: faiss.Index) -> str:
     return "hnsw" if isinstance(index, faiss.IndexHNSW) else "exact"
 
 
-def search(index: faiss.Index, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(similarities, note positions) of the k nearest notes, best first."""
+def selector(positions: np.ndarray) -> faiss.IDSelector:
+    """Restricts a search to these note positions (a scope), inside FAISS rather than after it."""
+    return faiss.IDSelectorBatch(np.ascontiguousarray(positions, dtype=np.int64))
+
+
+def search(
+    index: faiss.Index, vector: np.ndarray, k: int, allowed: faiss.IDSelector | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(similarities, note positions) of the k nearest notes, best first; only `allowed` ones when given."""
     k = min(k, index.ntotal)
-    scores, ids = index.search(np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32), k)
+    params = None
+    if allowed is not None and isinstance(index, faiss.IndexHNSW):
+        params = faiss.SearchParametersHNSW(sel=allowed, efSearch=HNSW_EF_SEARCH)
+    elif allowed is not None:
+        params = faiss.SearchParameters(sel=allowed)
+    scores, ids = index.search(np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32), k, params=params)
     keep = ids[0] >= 0
     return scores[0][keep], ids[0][keep]

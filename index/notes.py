@@ -28,7 +28,7 @@ class Note:
 
     text: str
     doc: str
-    """The file name inside the corpus folder."""
+    """The file's path inside the corpus folder, `/`-separated (`gavleborg/protokoll.txt`)."""
     title: str
     section: tuple[str, ...] = ()
     """Path of headings down to this note, e.g. ("Bord 8", "Vad är och vad gör …?")."""

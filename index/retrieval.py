@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import faiss
 import numpy as np
 
 from index import dense
@@ -16,6 +17,8 @@ from index.lexical import WordMatch
 from index.notes import Note
 from index.query import Query, table_key
 from index.quotes import QuoteSelector, names_people
+from index.scopes import Scope
+from index.sentence_index import SentenceIndex
 from index.settings import Settings
 from index.store import Manifest, StoredIndex, check_fresh
 
@@ -92,6 +95,32 @@ class OutcomePolicy:
         return Outcome.RELATED if close else Outcome.NOTHING
 
 
+Tables = dict[tuple[str, str], list[int]]
+"""Table key ("bord", "9") → positions of its notes."""
+
+
+@dataclass(frozen=True)
+class ScopeFilter:
+    """What a scope may see: a mask over notes for the lexical scores, FAISS selectors for the note
+    and sentence vectors, and its numbered tables."""
+
+    mask: np.ndarray
+    notes: faiss.IDSelector
+    sentences: faiss.IDSelector
+    tables: Tables
+
+    @classmethod
+    def of(cls, notes: list[Note], sentences: SentenceIndex, tables: Tables, scope: Scope) -> ScopeFilter:
+        mask = np.fromiter((scope.admits(note.doc) for note in notes), dtype=bool, count=len(notes))
+        own_tables = {key: kept for key, positions in tables.items() if (kept := [p for p in positions if mask[p]])}
+        return cls(
+            mask,
+            dense.selector(np.flatnonzero(mask)),
+            dense.selector(np.flatnonzero(mask[sentences.owners()])),
+            own_tables,
+        )
+
+
 class Retriever:
     """A loaded index that answers questions; safe to share between threads for reading."""
 
@@ -101,7 +130,8 @@ class Retriever:
         self.quotes = QuoteSelector(stored.notes, stored.lexical, stored.sentences)
         self.policy = OutcomePolicy(stored.manifest.calibration)
         self._by_id = {note.id: note for note in stored.notes}
-        self._tables: dict[tuple[str, str], list[int]] = {}
+        self._scope_filters: dict[Scope, ScopeFilter] = {}
+        self._tables: Tables = {}
         self._places: set[str] = set()
         for position, note in enumerate(stored.notes):
             if key := table_key(note.section):
@@ -120,24 +150,44 @@ class Retriever:
     def manifest(self) -> Manifest:
         return self.stored.manifest
 
-    def note(self, note_id: str) -> Note | None:
-        return self._by_id.get(note_id)
+    def note(self, note_id: str, scope: Scope | None = None) -> Note | None:
+        """The note with this id, or None when there is none — or none the scope may see."""
+        note = self._by_id.get(note_id)
+        return note if note is not None and (scope is None or scope.admits(note.doc)) else None
 
-    def ask(self, question: str, top_k: int = 5, offset: int = 0, ranking: str = HYBRID) -> Answer:
+    def scope_filter(self, scope: Scope | None) -> ScopeFilter | None:
+        """The scope's filter, computed once per scope and index."""
+        if scope is None:
+            return None
+        if scope not in self._scope_filters:
+            self._scope_filters[scope] = ScopeFilter.of(self.stored.notes, self.stored.sentences, self._tables, scope)
+        return self._scope_filters[scope]
+
+    def ask(
+        self, question: str, top_k: int = 5, offset: int = 0, ranking: str = HYBRID, scope: Scope | None = None
+    ) -> Answer:
         """The best `top_k` notes after the first `offset`, with quotes; `ranking` other than
-        hybrid gives the plain dense or BM25 baselines (no metadata; they always show their hits)."""
+        hybrid gives the plain dense or BM25 baselines (no metadata; they always show their hits).
+        With a `scope`, only its notes take part at all (lexical scores, both vector searches,
+        tables, the evidence for the outcome), so other scopes' notes never crowd out its own."""
         if ranking not in RANKINGS:
             raise ValueError(f"unknown ranking {ranking!r}")
+        allowed = self.scope_filter(scope)
+        tables = self._tables if allowed is None else allowed.tables
         query = Query.parse(question)
         vector = self.embedder.embed_query(query.text)
         matches = self._matches(query)
         word_scores = self.stored.lexical.word_scores([match.variants for match in matches])
+        if allowed is not None:
+            word_scores = word_scores * allowed.mask
         weights = np.asarray([match.weight for match in matches], dtype=np.float32).reshape(-1, 1)
         lexical_scores = (np.maximum(weights, MIN_LEXICAL_WEIGHT) * word_scores).sum(axis=0)
-        dense_scores, best_sentence = self._dense(vector)
-        fused = self._fuse(query, ranking, lexical_scores, dense_scores)
+        dense_scores, best_sentence = self._dense(vector, allowed)
+        fused = self._fuse(query, ranking, lexical_scores, dense_scores, tables)
         ranked = self._distinct(sorted(fused, key=fused.__getitem__, reverse=True))
-        evidence = self._evidence(query, matches, (weights * (word_scores > 0)).sum(axis=0), best_sentence)
+        evidence = self._evidence(
+            query, matches, (weights * (word_scores > 0)).sum(axis=0), best_sentence, tables
+        )
         outcome = self.policy.decide(evidence) if ranking == HYBRID else Outcome.ANSWERED
         if outcome is Outcome.NOTHING:
             return Answer(question=query.text, outcome=outcome, hits=(), missing_terms=evidence.missing)
@@ -162,12 +212,12 @@ class Retriever:
                     match.variants = (*match.variants, joined)
         return matches
 
-    def _dense(self, vector: np.ndarray) -> tuple[dict[int, float], float]:
+    def _dense(self, vector: np.ndarray, allowed: ScopeFilter | None) -> tuple[dict[int, float], float]:
         """Per candidate note the mean of its own similarity and its best sentence's; and the best
-        sentence similarity over all notes."""
+        sentence similarity over all notes (of the scope)."""
         stored = self.stored
-        _, note_ids = dense.search(stored.dense, vector, NOTE_CANDIDATES)
-        by_sentence = stored.sentences.best_per_note(vector, SENTENCE_CANDIDATES)
+        _, note_ids = dense.search(stored.dense, vector, NOTE_CANDIDATES, allowed and allowed.notes)
+        by_sentence = stored.sentences.best_per_note(vector, SENTENCE_CANDIDATES, allowed and allowed.sentences)
         candidates = set(note_ids.tolist()) | set(by_sentence)
         scores = {}
         for position in candidates:
@@ -178,7 +228,7 @@ class Retriever:
         return scores, max(by_sentence.values(), default=0.0)
 
     def _fuse(
-        self, query: Query, ranking: str, lexical_scores: np.ndarray, dense_scores: dict[int, float]
+        self, query: Query, ranking: str, lexical_scores: np.ndarray, dense_scores: dict[int, float], tables: Tables
     ) -> dict[int, float]:
         if ranking == DENSE:
             return dict(dense_scores)
@@ -190,7 +240,7 @@ class Retriever:
         for rank, position in enumerate(np.argsort(-lexical_scores)[:NOTE_CANDIDATES].tolist()):
             if lexical_scores[position] > 0:
                 fused[position] = fused.get(position, 0.0) + 1.0 / (RRF_K + rank)
-        for key, positions in self._tables.items():
+        for key, positions in tables.items():
             if query.names_table(key):
                 for position in positions:
                     fused[position] = fused.get(position, 0.0) + TABLE_BOOST
@@ -202,7 +252,8 @@ class Retriever:
         return fused
 
     def _evidence(
-        self, query: Query, matches: list[WordMatch], carried_by_note: np.ndarray, best_sentence: float
+        self, query: Query, matches: list[WordMatch], carried_by_note: np.ndarray, best_sentence: float,
+        tables: Tables,
     ) -> Evidence:
         """`carried_by_note`: per note, the topic weight of the question words it uses."""
         total = sum(match.weight for match in matches)
@@ -210,7 +261,7 @@ class Retriever:
         carried = (anywhere + float(np.max(carried_by_note, initial=0.0))) / 2
         missing = [match.word for match in matches if not match.variants and match.weight >= MISSING_WEIGHT]
         places = [name for name in query.municipalities if name not in self._places]
-        structured = any(query.names_table(key) for key in self._tables)
+        structured = any(query.names_table(key) for key in tables)
         missing_table = bool(query.table) and not structured and self._numbers_tables_like(query)
         if missing_table:
             missing.append(" ".join(query.table))

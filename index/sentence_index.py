@@ -77,9 +77,11 @@ class SentenceIndex:
         rows = self.vectors[self.first[position] : self.first[position + 1]]
         return rows.astype(np.float32) @ query_vector
 
-    def best_per_note(self, query_vector: np.ndarray, k: int) -> dict[int, float]:
-        """Note position → its best sentence's similarity, over the `k` nearest sentences."""
-        scores, rows = dense.search(self.dense, query_vector, k)
+    def best_per_note(
+        self, query_vector: np.ndarray, k: int, allowed: faiss.IDSelector | None = None
+    ) -> dict[int, float]:
+        """Note position → its best sentence's similarity, over the `k` nearest (`allowed`) sentences."""
+        scores, rows = dense.search(self.dense, query_vector, k, allowed)
         owners = np.searchsorted(self.first, rows, side="right") - 1
         best: dict[int, float] = {}
         for owner, score in zip(owners.tolist(), scores.tolist(), strict=True):

@@ -13,6 +13,7 @@ from typing import Any
 
 from botapi_standin import BotApiStandIn
 
+from bot.feedback import FeedbackStore
 from bot.live_index import Builder, LiveIndex
 from bot.settings import BotSettings
 from bot.telegram_app import build_application, serve
@@ -33,6 +34,7 @@ def bot_settings(standin: BotApiStandIn, corpus: Path, index: Path, **overrides:
         "telegram_base_url": standin.base_url,
         "corpus_dir": corpus,
         "index_dir": index,
+        "data_dir": index.parent / "data",
         "admins": (ADMIN,),
         "allowed_users": (MEMBER,),
         "allowed_chats": (GROUP,),
@@ -52,7 +54,8 @@ class RunningBot:
         self.standin = standin
         self.settings = settings
         self.live = LiveIndex.open(settings, builder)
-        self.application = build_application(settings, self.live, settings.checked_token())
+        self.feedback = FeedbackStore.open(settings.data_dir)
+        self.application = build_application(settings, self.live, settings.checked_token(), self.feedback)
         self.webhook_secret = webhook_secret
         self.error: BaseException | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -129,7 +129,7 @@ def test_a_question_is_answered_with_quotes_and_sources(
     source = answer["text"].split("</blockquote>")[1].split("\n\n")[0]
     assert DIALOGUE_TITLE in source and "Bord 3" in source and "samtalsledare: Maria Lind" in source
     assert labels(answer)[:2] == ["1. Visa hela anteckningen", "2. Visa hela anteckningen"]
-    assert labels(answer)[-1] == "Fler träffar"
+    assert labels(answer)[-3:] == ["Fler träffar", "👍 Svaret hjälpte", "👎 Inget av det här"]
     assert [call.params["action"] for call in api.calls_to("sendChatAction")][0] == "typing"
 
     [line] = api.wait_for(lambda: [r.getMessage() for r in caplog.records if r.getMessage().startswith("Fråga ")])
@@ -173,6 +173,8 @@ def test_a_long_answer_is_split_at_hit_boundaries(api: BotApiStandIn, start_bot:
         assert page["text"].count("<blockquote>") == page["text"].count("</blockquote>") == len(ranks(page))
         assert labels(page)[: len(ranks(page))] == [f"{rank}. Visa hela anteckningen" for rank in ranks(page)]
     assert all("Fler träffar" not in labels(page) for page in pages[:-1])
+    assert all("👍 Svaret hjälpte" not in labels(page) for page in pages[:-1])
+    assert labels(pages[-1])[-2:] == ["👍 Svaret hjälpte", "👎 Inget av det här"]
 
 
 def not_answered(message: dict) -> bool:
@@ -185,7 +187,7 @@ def test_abstention_is_a_plain_no_with_a_hint(api: BotApiStandIn, start_bot: Cal
     [answer] = say(api, "Vad sades om recept på kanelbullar?")
     assert answer["text"].startswith(NOTHING_FOUND)
     assert "Prova" in answer["text"] and "<blockquote>" not in answer["text"]
-    assert "reply_markup" not in answer
+    assert labels(answer) == ["👍 Svaret hjälpte", "👎 Inget av det här"]  # a 👍 says abstaining was right
 
 
 def test_related_notes_come_under_an_honest_heading_with_quotes_and_buttons(
