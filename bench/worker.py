@@ -104,7 +104,13 @@ def serve(args: argparse.Namespace) -> dict:
         "p95_ms": percentile_ms(latencies, 95),
     }
     if args.recall_queries:
-        result.update(_recall(retriever.stored.dense, retriever.stored.vectors, np.load(args.recall_queries)))
+        queries = np.load(args.recall_queries)
+        stored = retriever.stored
+        result.update(_recall(stored.dense, stored.vectors, queries))
+        sentences = _recall(stored.sentences.dense, stored.sentences.vectors.astype(np.float32), queries)
+        result["sentences"] = len(stored.sentences)
+        result["sentence_index"] = dense.kind(stored.sentences.dense)
+        result["sentence_recall_at_10"] = sentences["recall_at_10"]
     return result
 
 
