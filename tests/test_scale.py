@@ -189,6 +189,25 @@ def test_hnsw_finds_the_same_ten_nearest_notes_as_exact_search(
     assert sum(recall == 1.0 for recall in recalls) >= 0.8 * len(recalls)
 
 
+def test_the_sentence_index_switches_to_hnsw_too_and_finds_the_same_sentences(
+    exact_and_hnsw: tuple[Built, Built], words: WordVectors
+) -> None:
+    _, hnsw = exact_and_hnsw
+    approximate = StoredIndex.load(hnsw.settings.index_dir).sentences
+    assert isinstance(approximate.dense, faiss.IndexHNSW)
+    assert approximate.dense.hnsw.efSearch == dense.HNSW_EF_SEARCH
+    assert approximate.vectors.dtype == np.float16, "sentence vectors are stored compactly"
+    truth = faiss.IndexFlatIP(approximate.vectors.shape[1])
+    truth.add(approximate.vectors.astype(np.float32))
+    recalls = []
+    for question in questions_from(hnsw):
+        vector = words.embed_query(question)
+        _, found = dense.search(approximate.dense, vector, 10)
+        _, expected = dense.search(truth, vector, 10)
+        recalls.append(len(set(found) & set(expected)) / 10)
+    assert np.mean(recalls) >= 0.95
+
+
 def test_answers_from_an_hnsw_index_agree_with_answers_from_an_exact_one(
     exact_and_hnsw: tuple[Built, Built], words: WordVectors
 ) -> None:
