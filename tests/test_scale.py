@@ -202,9 +202,10 @@ def test_the_sentence_index_switches_to_hnsw_too_and_finds_the_same_sentences(
     recalls = []
     for question in questions_from(hnsw):
         vector = words.embed_query(question)
-        _, found = dense.search(approximate.dense, vector, 10)
-        _, expected = dense.search(truth, vector, 10)
-        recalls.append(len(set(found) & set(expected)) / 10)
+        found, _ = dense.search(approximate.dense, vector, 10)
+        expected, _ = dense.search(truth, vector, 10)
+        # Synthetic documents repeat sentences, so ties are many: compare similarities, not row ids.
+        recalls.append(float(np.mean(found >= expected[-1] - 1e-4)))
     assert np.mean(recalls) >= 0.95
 
 
