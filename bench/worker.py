@@ -107,8 +107,9 @@ def serve(args: argparse.Namespace) -> dict:
         queries = np.load(args.recall_queries)
         stored = retriever.stored
         result.update(_recall(stored.dense, stored.vectors, queries))
-        sentences = _recall(stored.sentences.dense, stored.sentences.vectors.astype(np.float32), queries)
+        sentences = _recall(stored.sentences.dense, stored.sentences.distinct_vectors(), queries)
         result["sentences"] = len(stored.sentences)
+        result["distinct_sentences"] = stored.sentences.dense.ntotal
         result["sentence_index"] = dense.kind(stored.sentences.dense)
         result["sentence_recall_at_10"] = sentences["recall_at_10"]
     return result

@@ -5,7 +5,10 @@ them finds the note only weakly. Scored by its best sentence instead, a note is 
 question's meaning actually is, and the quote can be cut where that sentence stands.
 
 Rows are grouped by note: the sentences of note `p` are rows `first[p]:first[p + 1]`, in text order.
-Vectors are kept as float16 on disk (they are only re-used by the next build); FAISS holds float32.
+FAISS holds each distinct sentence once (overlapping notes and repeated boilerplate share
+sentences, and exact duplicates degrade an HNSW graph); `members` maps a FAISS id back to every row
+with that text. Row vectors are kept as float16 (for scoring one note's sentences and for re-use
+by the next build); FAISS holds float32.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ FIRST = "sentence_first.npy"
 VECTORS = "sentence_vectors.npy"
 KEYS = "sentence_keys.json"
 DENSE = "sentences.faiss"
+MEMBER_FIRST = "sentence_member_first.npy"
+MEMBER_ROWS = "sentence_member_rows.npy"
 
 
 def note_sentences(note: Note) -> list[tuple[int, int]]:
@@ -55,12 +60,21 @@ class SentenceIndex:
     keys: list[str]
     """Per row, the hash its vector was computed from: lets a rebuild reuse vectors."""
     dense: faiss.Index
+    """One entry per distinct sentence."""
+    member_first: np.ndarray
+    member_rows: np.ndarray
+    """The rows of FAISS id `i` are `member_rows[member_first[i]:member_first[i + 1]]`."""
 
     @classmethod
     def build(
         cls, first: np.ndarray, spans: np.ndarray, vectors: np.ndarray, keys: list[str], approximate_above: int
     ) -> SentenceIndex:
-        return cls(first, spans, vectors, keys, dense.build_dense_index(vectors, approximate_above))
+        _, representative, distinct = np.unique(np.asarray(keys, dtype=str), return_index=True, return_inverse=True)
+        distinct = distinct.reshape(-1)
+        member_rows = np.argsort(distinct, kind="stable").astype(np.int64)
+        member_first = np.concatenate([[0], np.cumsum(np.bincount(distinct, minlength=len(representative)))])
+        index = dense.build_dense_index(vectors[representative], approximate_above)
+        return cls(first, spans, vectors, keys, index, member_first.astype(np.int64), member_rows)
 
     def __len__(self) -> int:
         return len(self.spans)
@@ -68,6 +82,10 @@ class SentenceIndex:
     def owners(self) -> np.ndarray:
         """The note position of every row."""
         return np.repeat(np.arange(len(self.first) - 1), np.diff(self.first))
+
+    def distinct_vectors(self) -> np.ndarray:
+        """The vectors FAISS holds, in its id order (float32)."""
+        return self.vectors[self.member_rows[self.member_first[:-1]]].astype(np.float32)
 
     def rows_of(self, position: int) -> range:
         return range(int(self.first[position]), int(self.first[position + 1]))
@@ -95,6 +113,8 @@ class SentenceIndex:
         np.save(folder / VECTORS, self.vectors.astype(np.float16))
         (folder / KEYS).write_text(json.dumps(self.keys))
         faiss.write_index(self.dense, str(folder / DENSE))
+        np.save(folder / MEMBER_FIRST, self.member_first)
+        np.save(folder / MEMBER_ROWS, self.member_rows)
 
     @classmethod
     def load(cls, folder: Path) -> SentenceIndex:
@@ -106,13 +126,17 @@ class SentenceIndex:
             np.load(folder / VECTORS),
             json.loads((folder / KEYS).read_text()),
             index,
+            np.load(folder / MEMBER_FIRST),
+            np.load(folder / MEMBER_ROWS),
         )
 
     def consistent_with(self, notes: list[Note]) -> bool:
         rows = len(self.spans)
         return (
             len(self.first) == len(notes) + 1
-            and int(self.first[-1]) == rows == len(self.vectors) == len(self.keys) == self.dense.ntotal
+            and int(self.first[-1]) == rows == len(self.vectors) == len(self.keys) == len(self.member_rows)
+            and len(self.member_first) == self.dense.ntotal + 1
+            and int(self.member_first[-1]) == rows
             and bool(np.all(np.diff(self.first) >= 0))
         )
 
