@@ -116,7 +116,7 @@ class ScopeFilter:
         return cls(
             mask,
             dense.selector(np.flatnonzero(mask)),
-            dense.selector(np.flatnonzero(mask[sentences.owners()])),
+            dense.selector(sentences.ids_of_notes(mask)),
             own_tables,
         )
 
@@ -217,7 +217,9 @@ class Retriever:
         sentence similarity over all notes (of the scope)."""
         stored = self.stored
         _, note_ids = dense.search(stored.dense, vector, NOTE_CANDIDATES, allowed and allowed.notes)
-        by_sentence = stored.sentences.best_per_note(vector, SENTENCE_CANDIDATES, allowed and allowed.sentences)
+        by_sentence = stored.sentences.best_per_note(
+            vector, SENTENCE_CANDIDATES, allowed and allowed.sentences, allowed and allowed.mask
+        )
         candidates = set(note_ids.tolist()) | set(by_sentence)
         scores = {}
         for position in candidates:

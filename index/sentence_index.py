@@ -96,16 +96,28 @@ class SentenceIndex:
         return rows.astype(np.float32) @ query_vector
 
     def best_per_note(
-        self, query_vector: np.ndarray, k: int, allowed: faiss.IDSelector | None = None
+        self,
+        query_vector: np.ndarray,
+        k: int,
+        allowed: faiss.IDSelector | None = None,
+        notes_allowed: np.ndarray | None = None,
     ) -> dict[int, float]:
-        """Note position → its best sentence's similarity, over the `k` nearest (`allowed`) sentences."""
-        scores, rows = dense.search(self.dense, query_vector, k, allowed)
-        owners = np.searchsorted(self.first, rows, side="right") - 1
+        """Note position → its best sentence's similarity, over the `k` nearest (`allowed`) distinct
+        sentences; a sentence shared with a note outside `notes_allowed` counts only for the others."""
+        scores, ids = dense.search(self.dense, query_vector, k, allowed)
         best: dict[int, float] = {}
-        for owner, score in zip(owners.tolist(), scores.tolist(), strict=True):
-            if owner not in best:
-                best[owner] = score
+        for sentence, score in zip(ids.tolist(), scores.tolist(), strict=True):
+            rows = self.member_rows[self.member_first[sentence] : self.member_first[sentence + 1]]
+            for owner in (np.searchsorted(self.first, rows, side="right") - 1).tolist():
+                if notes_allowed is None or notes_allowed[owner]:
+                    best.setdefault(owner, score)
         return best
+
+    def ids_of_notes(self, notes_allowed: np.ndarray) -> np.ndarray:
+        """The FAISS ids of the distinct sentences that occur in at least one allowed note."""
+        by_row = np.empty(len(self.member_rows), dtype=np.int64)
+        by_row[self.member_rows] = np.repeat(np.arange(len(self.member_first) - 1), np.diff(self.member_first))
+        return np.unique(by_row[notes_allowed[self.owners()]])
 
     def save(self, folder: Path) -> None:
         np.save(folder / FIRST, self.first)

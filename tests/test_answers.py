@@ -223,3 +223,17 @@ def test_an_empty_question_is_refused_with_a_swedish_message(seed_retriever):
 def test_an_unknown_ranking_is_a_programming_error(seed_retriever):
     with pytest.raises(ValueError, match="ranking"):
         seed_retriever.ask("SIP", ranking="magic")
+
+
+def test_best_sentence_per_note_matches_brute_force(seed_retriever):
+    """Distinct sentences are indexed once but count for every note that holds them."""
+    sentences = seed_retriever.stored.sentences
+    assert sentences.dense.ntotal < len(sentences), "the overlap between notes repeats sentences"
+    vector = seed_retriever.embedder.embed_query("vad sades om SIP?")
+    brute: dict[int, float] = {}
+    similarities = sentences.vectors.astype("float32") @ vector
+    for owner, similarity in zip(sentences.owners().tolist(), similarities, strict=True):
+        brute[owner] = max(brute.get(owner, -1.0), float(similarity))
+    found = sentences.best_per_note(vector, sentences.dense.ntotal)
+    assert found.keys() == brute.keys()
+    assert all(abs(found[owner] - brute[owner]) < 1e-3 for owner in found)
