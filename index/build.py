@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from index import dense
+from index.build_lock import build_lock
 from index.calibration import Calibration
 from index.cleaning import Cleaner
 from index.corpus import Corpus, Skipped
@@ -102,7 +103,17 @@ def build_index(
     embedder: Embedder | None = None,
     approximate_above: int | None = None,
 ) -> BuildReport:
-    """Build and atomically install a new index; on any failure the previous one stays in place."""
+    """Build and atomically install a new index; on any failure the previous one stays in place.
+
+    One build at a time per index folder: a build in another process is waited for."""
+    Corpus(settings.corpus_dir).check()  # before the index folder is created for the lock
+    with build_lock(settings.index_dir):
+        return _build(settings, progress, embedder, approximate_above)
+
+
+def _build(
+    settings: Settings, progress: Progress | None, embedder: Embedder | None, approximate_above: int | None
+) -> BuildReport:
     started = time.perf_counter()
     corpus = Corpus(settings.corpus_dir)
     fingerprint = corpus.fingerprint()

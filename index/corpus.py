@@ -5,16 +5,18 @@ A bad file never stops a build: it is skipped with a reason the user can act on.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import itertools
 import logging
 import statistics
 import tomllib
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from index.errors import CorpusEmpty, CorpusMissing
+from index.errors import CorpusEmpty, CorpusMissing, CorpusUnreadable
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
@@ -23,6 +25,18 @@ log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 SOURCES_FILE = "sources.toml"
+TEXT_ENCODINGS = [
+    "utf_8", "utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be",
+    "cp1252", "latin_1", "iso8859_15", "cp850",
+]
+"""What a Swedish text file can plausibly be in: charset-normalizer picks among these only, so a
+short cp1252 file is not taken for Big5."""
+DETECTION_SAMPLE = 1 << 20
+"""Bytes the encoding is detected from; the whole file is then decoded with it."""
+DOCX_MEMBER_LIMIT = 64 * 1024 * 1024
+DOCX_TOTAL_LIMIT = 256 * 1024 * 1024
+"""Uncompressed bytes a .docx may hold per member and in all: python-docx reads every member into
+memory, and a few kilobytes of compressed zeros can claim gigabytes."""
 
 
 @dataclass(frozen=True)
@@ -67,15 +81,39 @@ class Corpus:
         self.folder = Path(folder)
 
     def files(self) -> list[Path]:
-        if not self.folder.is_dir():
+        return self.scan()[0]
+
+    def scan(self) -> tuple[list[Path], list[Skipped]]:
+        """The documents this corpus may read, and those it must not, with why.
+
+        Only regular files inside the folder are read: a symbolic link that leads out of it (to
+        /etc/passwd, say) would quote that file to anyone allowed to ask."""
+        self.check()
+        try:
+            root = self.folder.resolve()
+            next(self.folder.iterdir(), None)  # rglob passes over a folder it may not read
+        except OSError as error:
+            raise CorpusUnreadable(self.folder, os_reason(error)) from error
+        paths: list[Path] = []
+        skipped: list[Skipped] = []
+        for path in sorted(self.folder.rglob("*")):  # links to folders are not descended into
+            hidden = any(part.startswith(".") for part in path.relative_to(self.folder).parts)
+            if hidden or path.suffix.lower() not in SUPPORTED_SUFFIXES or (path.is_dir() and not path.is_symlink()):
+                continue
+            reason = _refusal(path, root)
+            if reason:
+                log.warning("Hoppar över %s: %s", self.name(path), reason)
+                skipped.append(Skipped(self.name(path), reason))
+            else:
+                paths.append(path)
+        return paths, skipped
+
+    def check(self) -> None:
+        """Raise CorpusMissing unless the corpus folder is a folder."""
+        if not self.folder.exists():
             raise CorpusMissing(self.folder)
-        return sorted(
-            path
-            for path in self.folder.rglob("*")
-            if path.is_file()
-            and path.suffix.lower() in SUPPORTED_SUFFIXES
-            and not any(part.startswith(".") for part in path.relative_to(self.folder).parts)
-        )
+        if not self.folder.is_dir():
+            raise CorpusMissing(self.folder, "är en fil, inte en mapp")
 
     def name(self, path: Path) -> str:
         """A document's name: its path inside the corpus folder, `/`-separated, so that a
@@ -83,20 +121,27 @@ class Corpus:
         return path.relative_to(self.folder).as_posix()
 
     def fingerprint(self) -> dict[str, str]:
-        """SHA-256 of every supported file plus sources.toml: what a built index must match."""
+        """SHA-256 of every readable supported file plus sources.toml: what a built index must
+        match. A file that cannot be read is left out (the build skips it and says why)."""
         paths = self.files()
         sources = self.folder / SOURCES_FILE
-        if sources.is_file():
+        if sources.is_file() and not _refusal(sources, self.folder.resolve()):
             paths.append(sources)
-        return {self.name(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}
+        fingerprint: dict[str, str] = {}
+        for path in paths:
+            try:
+                fingerprint[self.name(path)] = _sha256(path)
+            except OSError:
+                continue
+        return fingerprint
 
     def sources(self) -> dict[str, Source]:
         path = self.folder / SOURCES_FILE
-        if not path.is_file():
+        if not path.is_file() or _refusal(path, self.folder.resolve()):
             return {}
         try:
             table = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             log.warning("%s kunde inte läsas och används inte: %s", path, error)
             return {}
         known = set(Source.__dataclass_fields__)
@@ -110,8 +155,8 @@ class Corpus:
         """Every readable document, and the files skipped with why. Raises if nothing is readable."""
         sources = self.sources()
         documents: list[RawDocument] = []
-        skipped: list[Skipped] = []
-        for path in self.files():
+        paths, skipped = self.scan()
+        for path in paths:
             name = self.name(path)
             try:
                 pages = read_pages(path)
@@ -137,8 +182,10 @@ def read_pages(path: Path) -> tuple[tuple[int | None, str], ...]:
             pages = ((None, decode_text(path.read_bytes())),)
     except UnreadableFile:
         raise
+    except OSError as error:
+        raise UnreadableFile(os_reason(error)) from error
     except Exception as error:  # a broken file of any kind: pypdf and python-docx raise many types
-        raise UnreadableFile(f"kunde inte läsas ({type(error).__name__}: {error})") from error
+        raise UnreadableFile(f"kunde inte läsas, filen verkar trasig ({type(error).__name__}: {error})") from error
     if not any(text.strip() for _, text in pages):
         raise UnreadableFile("innehåller ingen text" + (" (inskannad PDF?)" if suffix == ".pdf" else ""))
     return pages
@@ -182,13 +229,57 @@ def _largest_line(reader: PdfReader) -> str | None:
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 when it is, else the Windows code page Swedish exports use; binary data is refused."""
-    if b"\x00" in data[:8192]:
-        raise UnreadableFile("ser ut att vara en binärfil, inte text")
+    """The text in whatever encoding it was saved in (UTF-8, UTF-16/32, or a Windows/Mac code
+    page), detected by charset-normalizer; data that is no text in any of them is refused."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        pass
+    else:
+        if "\x00" in text[:8192]:
+            raise UnreadableFile("ser ut att vara en binärfil, inte text")
+        return text
+    import charset_normalizer
+
+    match = charset_normalizer.from_bytes(data[:DETECTION_SAMPLE], cp_isolation=TEXT_ENCODINGS).best()
+    if match is None:
+        raise UnreadableFile("ser ut att vara en binärfil, inte text")
+    return data.decode(match.encoding, errors="replace").removeprefix("\ufeff")
+
+
+def os_reason(error: OSError) -> str:
+    """Why a file or folder could not be read, in Swedish, with the system's words after."""
+    reasons = {
+        errno.EACCES: "saknar läsbehörighet för den användare som kör samordna",
+        errno.EPERM: "saknar läsbehörighet för den användare som kör samordna",
+        errno.ENOENT: "försvann medan den lästes",
+        errno.EISDIR: "är en mapp, inte en fil",
+        errno.ELOOP: "är en symbolisk länk i en slinga",
+        errno.EIO: "kunde inte läsas från disken (in/ut-fel)",
+    }
+    reason = reasons.get(error.errno or 0, "kunde inte läsas")
+    return f"{reason} ({error.strerror or type(error).__name__})"
+
+
+def _refusal(path: Path, root: Path) -> str | None:
+    """Why `path` must not be read as a corpus document, or None when it may."""
+    try:
+        target = path.resolve(strict=True)
+    except OSError as error:
+        return "är en trasig symbolisk länk" if path.is_symlink() else os_reason(error)
+    if not target.is_relative_to(root):
+        return "är en symbolisk länk som leder ut ur korpusmappen och läses inte"
+    if not target.is_file():
+        return "är ingen vanlig fil"
+    return None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _read_pdf(path: Path) -> tuple[tuple[int | None, str], ...]:
@@ -205,6 +296,7 @@ def _read_docx(path: Path) -> str:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    _check_unpacked_size(path)
     document = docx.Document(str(path))
     blocks: list[str] = []
     listing = False
@@ -231,3 +323,15 @@ def _read_docx(path: Path) -> str:
             blocks.append(item.text)
             listing = False
     return "\n\n".join(block for block in blocks if block.strip())
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse a .docx whose members unpack to more than the limits. zipfile never inflates a
+    member past the size its directory declares, so checking the declared sizes bounds memory."""
+    with zipfile.ZipFile(path) as archive:
+        sizes = [member.file_size for member in archive.infolist()]
+    if max(sizes, default=0) > DOCX_MEMBER_LIMIT or sum(sizes) > DOCX_TOTAL_LIMIT:
+        raise UnreadableFile(
+            f"packas upp till {sum(sizes) / 1_048_576:.0f} MB, mer än gränsen på "
+            f"{DOCX_TOTAL_LIMIT // 1_048_576} MB (en del filer högst {DOCX_MEMBER_LIMIT // 1_048_576} MB)"
+        )

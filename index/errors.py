@@ -18,11 +18,22 @@ class SamordnaError(Exception):
 
 
 class CorpusMissing(SamordnaError):
-    def __init__(self, folder: Path) -> None:
+    """A setting points at no corpus folder: restarting will not help, hence exit 2."""
+
+    exit_code = 2
+
+    def __init__(self, folder: Path, problem: str = "finns inte") -> None:
         super().__init__(
-            f"Korpusmappen {folder} finns inte. Ange en mapp med SAMORDNA_CORPUS_DIR "
+            f"Korpusmappen {folder} {problem}. Ange en mapp med SAMORDNA_CORPUS_DIR "
             "eller lägg dokumenten i seeds/."
         )
+
+
+class CorpusUnreadable(SamordnaError):
+    exit_code = 2
+
+    def __init__(self, folder: Path, reason: str) -> None:
+        super().__init__(f"Korpusmappen {folder} kan inte läsas: {reason}.")
 
 
 class CorpusEmpty(SamordnaError):
@@ -60,3 +71,27 @@ class EmptyQuestion(SamordnaError):
 class EmbedderUnavailable(SamordnaError):
     def __init__(self, model: str, detail: str) -> None:
         super().__init__(f"Inbäddningsmodellen {model!r} kunde inte laddas: {detail}")
+
+
+class IndexUnwritable(SamordnaError):
+    """The index folder cannot take a new index; the previous one, if any, keeps serving."""
+
+    def __init__(self, folder: Path, reason: str, exit_code: int = 1) -> None:
+        super().__init__(
+            f"Indexet kunde inte sparas i {folder}: {reason}. Det tidigare indexet (om det finns) används "
+            "fortfarande. Ändra SAMORDNA_INDEX_DIR eller åtgärda mappen och kör `samordna index build` igen."
+        )
+        self.exit_code = exit_code
+
+
+class BuildRunning(SamordnaError):
+    def __init__(self, folder: Path) -> None:
+        super().__init__(
+            f"En annan indexbyggnad pågår redan i {folder}. Vänta tills den är klar och försök sedan igen."
+        )
+
+
+class SettingsInvalid(SamordnaError):
+    """A setting is missing or wrong; named, never echoed (one of them is the bot token)."""
+
+    exit_code = 2

@@ -17,8 +17,10 @@ from pathlib import Path
 
 import faiss
 import numpy as np
+from pydantic import TypeAdapter, ValidationError
 
 from index import dense
+from index.build_lock import unwritable
 from index.calibration import Calibration
 from index.errors import IndexBroken, IndexMissing, IndexOutdated
 from index.general_swedish import GeneralSwedish
@@ -75,11 +77,8 @@ class Manifest:
 
     @classmethod
     def from_json(cls, text: str) -> Manifest:
-        data = json.loads(text)
-        data["documents"] = [DocumentInfo(**d) for d in data.get("documents", [])]
-        if "calibration" in data:
-            data["calibration"] = Calibration(**data["calibration"])
-        return cls(**data)
+        """The manifest, checked field by field: raises ValidationError for anything else."""
+        return _MANIFEST.validate_json(text)
 
     def outdated_for(self, settings: Settings, corpus: dict[str, str]) -> str | None:
         """Why this index cannot serve these settings and this corpus, or None when it can."""
@@ -109,7 +108,15 @@ class StoredIndex:
     general: GeneralSwedish
 
     def save(self, index_dir: Path) -> Path:
-        """Write a new build folder and atomically make it current. Returns the build folder."""
+        """Write a new build folder and atomically make it current. Returns the build folder.
+
+        Raises IndexUnwritable (disk full, read-only, no permission) with `current` untouched."""
+        try:
+            return self._save(index_dir)
+        except OSError as error:
+            raise unwritable(index_dir, error) from error
+
+    def _save(self, index_dir: Path) -> Path:
         index_dir.mkdir(parents=True, exist_ok=True)
         build = index_dir / f"build-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
         staging = build.with_name(build.name + ".partial")
@@ -139,22 +146,35 @@ class StoredIndex:
 
     @classmethod
     def load(cls, index_dir: Path) -> StoredIndex:
+        """Load and check the current index; raises IndexBroken for files that are damaged or do
+        not fit together. A build that swaps `current` while this reads is waited out once."""
         folder = current_build(index_dir)
         try:
-            manifest = read_manifest(index_dir)
+            return cls._load(index_dir, folder)
+        except IndexBroken:
+            if current_build(index_dir) == folder:
+                raise
+            return cls._load(index_dir, current_build(index_dir))
+
+    @classmethod
+    def _load(cls, index_dir: Path, folder: Path) -> StoredIndex:
+        manifest = read_manifest(index_dir, folder)
+        try:
             with (folder / NOTES).open(encoding="utf-8") as lines:
-                notes = [Note.from_dict(json.loads(line)) for line in lines]
+                notes = [_NOTE.validate_json(line) for line in lines]
             vectors = np.load(folder / VECTORS)
-            vector_keys = json.loads((folder / VECTOR_KEYS).read_text())
+            vector_keys = _KEYS.validate_json((folder / VECTOR_KEYS).read_text())
             index = faiss.read_index(str(folder / DENSE))
             dense.tune(index)
             lexical = LexicalIndex.load(folder / LEXICAL)
             sentences = SentenceIndex.load(folder)
             general = GeneralSwedish.load(folder)
-        except (OSError, EOFError, ValueError, KeyError, TypeError, RuntimeError) as error:
-            raise IndexBroken(index_dir, f"{type(error).__name__}: {error}") from error
+        except Exception as error:  # numpy, FAISS and bm25s raise many types (even MemoryError) on tampered files
+            raise IndexBroken(index_dir, _describe(error)) from error
         if not len(notes) == len(vectors) == len(vector_keys) == index.ntotal == manifest.note_count == lexical.size:
             raise IndexBroken(index_dir, "antalet anteckningar, vektorer och indexposter stämmer inte")
+        if vectors.ndim != 2 or vectors.shape[1] != manifest.dim or index.d != manifest.dim:
+            raise IndexBroken(index_dir, "vektorernas dimension stämmer inte med manifestet")
         if not sentences.consistent_with(notes):
             raise IndexBroken(index_dir, "meningsindexet stämmer inte med anteckningarna")
         return cls(manifest, notes, vectors, vector_keys, index, lexical, sentences, general)
@@ -167,12 +187,12 @@ def current_build(index_dir: Path) -> Path:
     return link.resolve()
 
 
-def read_manifest(index_dir: Path) -> Manifest:
-    path = current_build(index_dir) / MANIFEST
+def read_manifest(index_dir: Path, folder: Path | None = None) -> Manifest:
+    path = (folder or current_build(index_dir)) / MANIFEST
     try:
         return Manifest.from_json(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, TypeError) as error:
-        raise IndexBroken(index_dir, f"manifestet kunde inte läsas: {error}") from error
+    except (OSError, ValueError) as error:  # ValidationError and UnicodeDecodeError are ValueErrors
+        raise IndexBroken(index_dir, f"manifestet kunde inte läsas: {_describe(error)}") from error
 
 
 def stored_notes(index_dir: Path) -> list[Note]:
@@ -192,9 +212,9 @@ def stored_vectors(index_dir: Path) -> tuple[str, dict[str, np.ndarray]]:
     folder = current_build(index_dir)
     try:
         vectors = np.load(folder / VECTORS)
-        keys = json.loads((folder / VECTOR_KEYS).read_text())
-    except (OSError, EOFError, ValueError) as error:
-        raise IndexBroken(index_dir, f"{type(error).__name__}: {error}") from error
+        keys = _KEYS.validate_json((folder / VECTOR_KEYS).read_text())
+    except Exception as error:  # as in StoredIndex.load
+        raise IndexBroken(index_dir, _describe(error)) from error
     if len(keys) != len(vectors):
         raise IndexBroken(index_dir, "antalet vektorer och nycklar stämmer inte")
     by_key = dict(zip(keys, vectors, strict=True))
@@ -214,3 +234,18 @@ def _remove_old_builds(index_dir: Path, keep: str) -> None:
     for path in index_dir.glob("build-*"):
         if path.name != keep and path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _describe(error: BaseException) -> str:
+    """A short account of what was wrong in a file: the first problem pydantic found, or the
+    exception's type and text."""
+    if isinstance(error, ValidationError):
+        first = error.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"]) or "hela filen"
+        return f"{where}: {first['msg']}"
+    return f"{type(error).__name__}: {error}"[:300]
+
+
+_MANIFEST = TypeAdapter(Manifest)
+_NOTE = TypeAdapter(Note)
+_KEYS = TypeAdapter(list[str])
