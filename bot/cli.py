@@ -7,6 +7,7 @@ start is part of the product.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Iterable
@@ -34,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except SamordnaError as error:
-        _stderr().print(f"[red]Fel:[/red] {error.message}", highlight=False)
+        from rich.markup import escape
+
+        _stderr().print(f"[red]Fel:[/red] {escape(error.message)}", highlight=False)
         return error.exit_code
     except KeyboardInterrupt:
         _stderr().print("Avbrutet.")
@@ -149,7 +152,39 @@ def _stderr() -> Console:
 def _settings() -> Settings:
     from index.settings import Settings
 
-    return Settings()
+    return Settings.load()
+
+
+def _as_typed(text: str) -> str:
+    """A question from the command line or stdin as valid text: bytes that were not UTF-8 (kept
+    by Python as lone surrogates) become U+FFFD instead of failing deep inside the embedder."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _bounded(question: str, settings: Settings) -> str:
+    """At most SAMORDNA_MAX_QUESTION_CHARS characters, saying so when it cuts, as the bot does."""
+    limit = settings.max_question_chars
+    if len(question) <= limit:
+        return question
+    _stderr().print(f"Frågan var lång, så jag söker bara på de första {limit} tecknen.", style="dim")
+    return question[:limit]
+
+
+def _read_questions(path: Path) -> list[str]:
+    """One question per line, in whatever encoding the file was saved in."""
+    from index.corpus import UnreadableFile, decode_text, os_reason
+    from index.errors import SamordnaError
+
+    try:
+        text = decode_text(path.read_bytes())
+    except OSError as error:
+        raise SamordnaError(f"Frågefilen {path} kunde inte läsas: {os_reason(error)}.") from error
+    except UnreadableFile as error:
+        raise SamordnaError(f"Frågefilen {path} kunde inte läsas: den {error}.") from error
+    questions = [line.strip() for line in text.splitlines() if line.strip()]
+    if not questions:
+        raise SamordnaError(f"Frågefilen {path} innehåller inga frågor.")
+    return questions
 
 
 def _open_retriever(settings: Settings) -> Retriever:
@@ -182,21 +217,16 @@ def _build(settings: Settings) -> None:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    from index.errors import EmptyQuestion, SamordnaError
+    from index.errors import EmptyQuestion
 
     if args.questions is not None:
-        try:
-            questions = [line.strip() for line in args.questions.read_text(encoding="utf-8").splitlines()]
-        except OSError as error:
-            raise SamordnaError(f"Frågefilen {args.questions} kunde inte läsas: {error.strerror or error}") from error
-        questions = [q for q in questions if q]
-        if not questions:
-            raise SamordnaError(f"Frågefilen {args.questions} innehåller inga frågor.")
+        questions = _read_questions(args.questions)
     elif args.question is None or not args.question.strip():
         raise EmptyQuestion()
     else:
-        questions = [args.question]
+        questions = [_as_typed(args.question)]
     settings = _settings()
+    questions = [_bounded(question, settings) for question in questions]
     retriever = _open_retriever(settings)
     scope = _checked_scope(retriever, args.scope)
     top_k = args.top_k or settings.top_k
@@ -206,13 +236,14 @@ def _ask(args: argparse.Namespace) -> int:
             sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
         return 0
     from rich.console import Console
+    from rich.text import Text
 
     from bot.terminal import render_answer
 
     console = Console()
     for question in questions:
         if len(questions) > 1:
-            console.rule(question)
+            console.rule(Text(question))
         render_answer(console, retriever.ask(question, top_k, scope=scope))
     return 0
 
@@ -226,9 +257,12 @@ def _chat(args: argparse.Namespace) -> int:
     settings = _settings()
     retriever = _open_retriever(settings)
     scope = _checked_scope(retriever, args.scope)
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="surrogateescape")  # a stray non-UTF-8 byte is not fatal
     console = Console()
     console.print("Ställ en fråga om anteckningarna. Tom rad eller Ctrl-D avslutar.", style="dim")
-    for question in _prompt_lines(console):
+    for line in _prompt_lines(console):
+        question = _bounded(_as_typed(line), settings)
         try:
             render_answer(console, retriever.ask(question, args.top_k or settings.top_k, scope=scope))
         except EmptyQuestion as error:
@@ -257,10 +291,10 @@ def _index_info(args: argparse.Namespace) -> int:
 
     from bot.terminal import render_manifest
     from index.corpus import Corpus
-    from index.store import read_manifest
+    from index.store import StoredIndex
 
     settings = _settings()
-    manifest = read_manifest(settings.index_dir)
+    manifest = StoredIndex.load(settings.index_dir).manifest  # every file read and checked, not just the manifest
     reason = manifest.outdated_for(settings, Corpus(settings.corpus_dir).fingerprint())
     if args.json:
         from dataclasses import asdict

@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 import secrets
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
-from index.errors import SamordnaError
+from index.errors import SettingsInvalid
 from index.scopes import EVERYTHING, Scope, ScopeError
 from index.settings import Settings
 
@@ -29,21 +29,21 @@ TelegramIds = Annotated[tuple[int, ...], NoDecode]
 ScopeMap = Annotated[dict[int, str], NoDecode]
 
 
-class BotSettingsError(SamordnaError):
+class BotSettingsError(SettingsInvalid):
     """A bot setting is missing or wrong; raised before anything connects to Telegram."""
-
-    exit_code = 2
 
 
 class BotSettings(Settings):
     """Everything `samordna bot` needs beyond the index settings."""
+
+    invalid: ClassVar[type[SettingsInvalid]] = BotSettingsError
 
     telegram_token: SecretStr | None = None
     telegram_base_url: str = OFFICIAL_BASE_URL
     """Root of the Bot API server; `/bot<token>/…` and `/file/bot<token>/…` are added to it."""
     webhook_url: str | None = None
     """Public HTTPS address Telegram posts updates to; unset means long polling."""
-    webhook_listen: str = "127.0.0.1"
+    webhook_listen: str = Field(default="127.0.0.1", min_length=1, max_length=255)
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret_token: SecretStr | None = None
     """Checked on every webhook call; a random one is made at each start when unset."""
@@ -52,11 +52,10 @@ class BotSettings(Settings):
     admins: TelegramIds = ()
     open_access: bool = False
     log_questions: bool = False
-    rate_limit_questions: int = Field(default=10, ge=1)
-    rate_limit_seconds: float = Field(default=60.0, gt=0)
-    max_question_chars: int = Field(default=1000, ge=20)
-    max_upload_mb: float = Field(default=20.0, gt=0)
-    """The official Bot API lets bots download files up to 20 MB."""
+    rate_limit_questions: int = Field(default=10, ge=1, le=10_000)
+    rate_limit_seconds: float = Field(default=60.0, gt=0, le=86_400, allow_inf_nan=False)
+    max_upload_mb: float = Field(default=20.0, gt=0, le=2000, allow_inf_nan=False)
+    """The official Bot API lets bots download files up to 20 MB (a local Bot API server 2000 MB)."""
     data_dir: Path = Path("var")
     """Where the feedback database and its hashing key live."""
     scopes: ScopeMap = {}
@@ -133,22 +132,6 @@ class BotSettings(Settings):
         if value is not None and not SECRET_TOKEN_SHAPE.fullmatch(value.get_secret_value()):
             raise ValueError("får bara innehålla A–Z, a–z, 0–9, _ och - (1–256 tecken)")
         return value
-
-    @classmethod
-    def load(cls, **overrides: Any) -> BotSettings:
-        """Read the settings, turning a validation error into a Swedish one that names the
-        setting but never repeats its value."""
-        try:
-            return cls(**overrides)
-        except ValidationError as error:
-            problems = [
-                f"{cls._env_name(problem['loc'])}: {problem['msg']}" for problem in error.errors(include_input=False)
-            ]
-            raise BotSettingsError("Felaktiga inställningar för boten:\n  – " + "\n  – ".join(problems)) from None
-
-    @staticmethod
-    def _env_name(location: tuple[Any, ...]) -> str:
-        return "SAMORDNA_" + str(location[0]).upper() if location else "SAMORDNA_*"
 
     def checked_token(self) -> str:
         """The bot token, or a clear error when it is missing or cannot be one."""

@@ -1,4 +1,7 @@
-"""Rendering answers, build reports and index facts for a terminal (rich), in Swedish."""
+"""Rendering answers, build reports and index facts for a terminal (rich), in Swedish.
+
+Everything that comes from outside (file names, titles, reasons, questions) is escaped or put in
+`Text`: a file called `[link=file:///etc/passwd]x[/link].txt` must print as just that."""
 
 from __future__ import annotations
 
@@ -93,27 +96,28 @@ def render_build(console: Console, report: BuildReport) -> None:
         f"{'exakt' if report.dense_index == 'exact' else 'approximativ (HNSW)'} vektorsökning."
     )
     for copy, original in sorted(report.copies.items()):
-        console.print(f"[dim]{copy} upprepar {original}: dess anteckningar indexeras en gång.[/dim]")
+        console.print(f"[dim]{escape(copy)} upprepar {escape(original)}: dess anteckningar indexeras en gång.[/dim]")
     for skipped in report.skipped:
-        console.print(f"[yellow]Hoppade över {skipped.name}:[/yellow] {skipped.reason}")
+        console.print(f"[yellow]Hoppade över {escape(skipped.name)}:[/yellow] {escape(skipped.reason)}")
 
 
 def render_manifest(console: Console, manifest: Manifest, location: str) -> None:
     facts = Table.grid(padding=(0, 2))
-    facts.add_row("Plats", location)
-    facts.add_row("Byggt", manifest.built_at)
+    facts.add_row("Plats", Text(location))
+    facts.add_row("Byggt", Text(manifest.built_at))
     facts.add_row("Anteckningar", str(manifest.note_count))
-    facts.add_row("Inbäddning", f"{manifest.embedder} ({manifest.dim} dim)")
+    facts.add_row("Inbäddning", Text(f"{manifest.embedder} ({manifest.dim} dim)"))
     facts.add_row("Vektorsökning", "exakt" if manifest.dense_index == "exact" else "approximativ (HNSW)")
     facts.add_row("Format", str(manifest.format))
     console.print(facts)
     documents = Table("Fil", "Titel", "Anteckningar", "Datum", "Plats", "Arrangör", title="Dokument")
     for doc in manifest.documents:
         count = f"kopia av {doc.copy_of}" if doc.copy_of and not doc.notes else str(doc.notes)
-        documents.add_row(doc.doc, doc.title, count, doc.date or "", doc.place or "", doc.organiser or "")
+        cells = (doc.doc, doc.title, count, doc.date or "", doc.place or "", doc.organiser or "")
+        documents.add_row(*(Text(cell) for cell in cells))
     console.print(documents)
     for skipped in manifest.skipped:
-        console.print(f"[yellow]Överhoppad:[/yellow] {skipped['name']}: {skipped['reason']}")
+        console.print(f"[yellow]Överhoppad:[/yellow] {escape(skipped['name'])}: {escape(skipped['reason'])}")
 
 
 def render_notes(console: Console, info: DocumentInfo, notes: list[Note]) -> None:

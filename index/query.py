@@ -17,6 +17,14 @@ PERSON_QUESTION = re.compile(
     r"presenterade|nedtecknat|antecknade|skrev|led the|presented|wrote)\b"
 )
 
+MAX_CHARS = 2000
+"""A longer question is searched on its start: about e5's window of 512 tokens, beyond which
+embedding costs grow with the square of the length and the model was never trained."""
+MAX_TERMS = 40
+"""Distinct words a question is searched on: each costs a typo lookup and a BM25 pass. Forty
+covers any real question several times over. With MAX_CHARS they bound what a question costs,
+whatever was pasted into it."""
+
 
 @dataclass(frozen=True)
 class Query:
@@ -31,7 +39,7 @@ class Query:
 
     @classmethod
     def parse(cls, question: str) -> Query:
-        text = " ".join(question.split())
+        text = " ".join(question.split(maxsplit=MAX_CHARS)[:MAX_CHARS])[:MAX_CHARS]
         if not text:
             raise EmptyQuestion()
         english = is_english(text)
@@ -39,7 +47,7 @@ class Query:
         table = TABLE_REFERENCE.search(places.fold(swedish))
         return cls(
             text=text,
-            words=tuple(content_words(swedish)),
+            words=tuple(content_words(swedish)[:MAX_TERMS]),
             table=(table.group(1).removesuffix("et").removesuffix("en"), table.group(2)) if table else None,
             municipalities=places.in_question(text),
             asks_for_person=bool(PERSON_QUESTION.search(text.lower())),
