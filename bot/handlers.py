@@ -46,7 +46,7 @@ from bot.buttons import (
 )
 from bot.feedback import FeedbackStore, Verdict
 from bot.live_index import CorpusChange, LiveIndex, RebuildRunning
-from bot.rate_limit import QuestionRateLimit
+from bot.rate_limit import LogThrottle, QuestionRateLimit
 from bot.rendering import (
     StatusFacts,
     escape,
@@ -120,6 +120,7 @@ class BotHandlers:
         )
         self.rate_limit = QuestionRateLimit(settings.rate_limit_questions, settings.rate_limit_seconds)
         self.questions = QuestionMemory()
+        self.refusals_logged = LogThrottle()
         self.started = time.monotonic()
         self.served = 0
         self.abstained = 0
@@ -172,16 +173,22 @@ class BotHandlers:
         if self.access.allows(user.id, chat.id):
             return
         if update.callback_query is not None:
-            log.info("Avvisad user=%d chat=%d (knapp)", user.id, chat.id)
+            self._log_refusal(user.id, chat.id, " (knapp)")
             await update.callback_query.answer(
                 f"Du har inte tillgång till boten. Be en administratör lägga till ditt Telegram-id {user.id}.",
                 show_alert=True,
             )
         elif update.message is not None and is_addressed(update.message, context.bot.username, context.bot.id):
-            log.info("Avvisad user=%d chat=%d", user.id, chat.id)
+            self._log_refusal(user.id, chat.id)
             if self.access.first_refusal(user.id, chat.id):
                 await update.message.reply_text(refusal_html(user.id, chat.id, is_private(update.message)))
         raise ApplicationHandlerStop
+
+    def _log_refusal(self, user_id: int, chat_id: int, what: str = "") -> None:
+        held = self.refusals_logged.admit(user_id)
+        if held is not None:
+            more = f", {held} fler avvisningar sedan förra raden" if held else ""
+            log.info("Avvisad user=%d chat=%d%s%s", user_id, chat_id, what, more)
 
     async def _admin(self, update: Update) -> bool:
         """Whether the sender is an admin; tells them the command is not theirs if not."""

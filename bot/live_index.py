@@ -14,6 +14,7 @@ from typing import Protocol
 
 from index.answer import Answer
 from index.build import BuildReport, Progress, build_index
+from index.build_lock import build_running
 from index.errors import IndexBroken, IndexMissing, IndexOutdated, SamordnaError
 from index.notes import Note
 from index.retrieval import Retriever
@@ -90,7 +91,7 @@ class LiveIndex:
 
         Raises RebuildRunning when another rebuild is under way, and the build's SamordnaError
         when it fails; then `change` is undone and the old index keeps answering."""
-        if self._rebuild_lock.locked():
+        if self._rebuild_lock.locked() or build_running(self.settings.index_dir):
             raise RebuildRunning()
         async with self._rebuild_lock:
             report, retriever = await asyncio.to_thread(self._build, progress, change)

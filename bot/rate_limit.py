@@ -41,3 +41,32 @@ class QuestionRateLimit:
         first = user_id not in self._told
         self._told.add(user_id)
         return RateDecision(allowed=False, retry_in=asked[0] + self.period - now, first_refusal=first)
+
+
+class LogThrottle:
+    """At most one log line per key (an outsider's id) per `period` seconds, and at most `overall`
+    lines per period in all: a flood of messages from strangers must not flood the log."""
+
+    def __init__(self, period: float = 600.0, overall: int = 30, clock: Callable[[], float] = time.monotonic) -> None:
+        self.period = period
+        self.overall = overall
+        self._clock = clock
+        self._logged: dict[int, float] = {}
+        self._recent: deque[float] = deque()
+        self._held: dict[int, int] = {}
+
+    def admit(self, key: int) -> int | None:
+        """None when this event is not to be logged; else how many of this key's events were held
+        back since its last line."""
+        now = self._clock()
+        while self._recent and self._recent[0] <= now - self.period:
+            self._recent.popleft()
+        if len(self._logged) > 10 * self.overall:  # forget keys whose period is over
+            self._logged = {k: t for k, t in self._logged.items() if t > now - self.period}
+        last = self._logged.get(key)
+        if (last is not None and now - last < self.period) or len(self._recent) >= self.overall:
+            self._held[key] = self._held.get(key, 0) + 1
+            return None
+        self._logged[key] = now
+        self._recent.append(now)
+        return self._held.pop(key, 0)

@@ -25,6 +25,14 @@ UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 """Edited messages, channel posts and the rest are not asked for at all."""
 
 
+class StartFailureReported(logging.Filter):
+    """PTB logs a failed start (token refused, Telegram unreachable) with its tracebacks before it
+    raises; `run_bot` turns the error into one Swedish line, so those records are not written."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Network Retry Loop (Bootstrap")
+
+
 class TelegramUnreachable(SamordnaError):
     def __init__(self, base_url: str, detail: str) -> None:
         super().__init__(
@@ -86,6 +94,7 @@ def run_bot(settings: BotSettings) -> int:
     token = settings.checked_token()
     webhook_secret = settings.webhook_secret() if settings.webhook_url else None
     configure_logging([token, webhook_secret or ""])
+    logging.getLogger("telegram.ext").addFilter(StartFailureReported())
     if not (settings.open_access or settings.admins or settings.allowed_users or settings.allowed_chats):
         log.warning("Ingen har tillgång till boten: sätt SAMORDNA_ADMINS (och ev. SAMORDNA_ALLOWED_USERS).")
     feedback = FeedbackStore.open(settings.data_dir)
