@@ -16,6 +16,7 @@ from rich.text import Text
 
 from index.answer import Answer, Hit, Outcome
 from index.build import BuildReport
+from index.cleaning import REMOVAL_WARNING
 from index.evaluation import EvalReport
 from index.notes import Note, Role
 from index.store import DocumentInfo, Manifest
@@ -97,6 +98,12 @@ def render_build(console: Console, report: BuildReport) -> None:
     )
     for copy, original in sorted(report.copies.items()):
         console.print(f"[dim]{escape(copy)} upprepar {escape(original)}: dess anteckningar indexeras en gång.[/dim]")
+    for doc in report.documents:
+        if doc.removed_share > REMOVAL_WARNING:
+            console.print(
+                f"[yellow]Varning:[/yellow] rensningen tog bort {doc.removed_share:.0%} av texten i "
+                f"{escape(doc.doc)}. Kontrollera att inget innehåll har försvunnit."
+            )
     for skipped in report.skipped:
         console.print(f"[yellow]Hoppade över {escape(skipped.name)}:[/yellow] {escape(skipped.reason)}")
 
@@ -110,11 +117,12 @@ def render_manifest(console: Console, manifest: Manifest, location: str) -> None
     facts.add_row("Vektorsökning", "exakt" if manifest.dense_index == "exact" else "approximativ (HNSW)")
     facts.add_row("Format", str(manifest.format))
     console.print(facts)
-    documents = Table("Fil", "Titel", "Anteckningar", "Datum", "Plats", "Arrangör", title="Dokument")
+    documents = Table("Fil", "Titel", "Anteckningar", "Datum", "Plats", "Arrangör", "Bortrensat", title="Dokument")
     for doc in manifest.documents:
         count = f"kopia av {doc.copy_of}" if doc.copy_of and not doc.notes else str(doc.notes)
         cells = (doc.doc, doc.title, count, doc.date or "", doc.place or "", doc.organiser or "")
-        documents.add_row(*(Text(cell) for cell in cells))
+        removed = Text(f"{doc.removed_share:.0%}", style="yellow" if doc.removed_share > REMOVAL_WARNING else "")
+        documents.add_row(*(Text(cell) for cell in cells), removed)
     console.print(documents)
     for skipped in manifest.skipped:
         console.print(f"[yellow]Överhoppad:[/yellow] {escape(skipped['name'])}: {escape(skipped['reason'])}")

@@ -17,7 +17,7 @@ import numpy as np
 from index import dense
 from index.build_lock import build_lock
 from index.calibration import Calibration
-from index.cleaning import Cleaner
+from index.cleaning import REMOVAL_WARNING, Cleaner
 from index.corpus import Corpus, Skipped
 from index.dedupe import unique_notes
 from index.embedding import Embedder, make_embedder
@@ -67,14 +67,16 @@ def collect_notes(corpus: Corpus) -> tuple[list[Note], list[Skipped], dict[str, 
     raw_documents, skipped = corpus.read()
     cleaner, splitter = Cleaner(), Splitter()
     all_notes: list[Note] = []
-    titles: dict[str, tuple[str, dict[str, str]]] = {}
+    titles: dict[str, tuple[str, dict[str, str], float]] = {}
     for raw in raw_documents:
         document = cleaner.clean(raw)
         notes = splitter.split(document)
         if not notes:
             skipped.append(Skipped(raw.name, "inga anteckningar kunde delas ut ur texten"))
             continue
-        titles[raw.name] = (document.title, notes[0].extra)
+        titles[raw.name] = (document.title, notes[0].extra, document.removed_share)
+        if document.removed_share > REMOVAL_WARNING:
+            log.warning("Rensningen tog bort %.0f %% av texten i %s.", 100 * document.removed_share, raw.name)
         all_notes.extend(notes)
     notes, copies = unique_notes(all_notes)
     counts: dict[str, int] = {}
@@ -89,10 +91,11 @@ def collect_notes(corpus: Corpus) -> tuple[list[Note], list[Skipped], dict[str, 
             title=title,
             notes=counts.get(name, 0),
             copy_of=copies.get(name),
+            removed_share=removed,
             roles=[{"role": role.role, "name": role.name} for role in roles.get(name, ())],
             **{key: facts[key] for key in ("organiser", "date", "url", "place") if key in facts},
         )
-        for name, (title, facts) in titles.items()
+        for name, (title, facts, removed) in titles.items()
     ]
     return notes, skipped, copies, documents
 

@@ -36,6 +36,9 @@ ITEM_LINE = re.compile(r"^(?:§[ \t]*\d{1,4}|\d{1,2}:[ \t]*[A-ZÅÄÖ]|(?:Punkt|
 LABEL_LINE = re.compile(r"^[A-ZÅÄÖ][\wåäöÅÄÖ -]{1,30}:\s")
 SENTENCE_END = re.compile(r"[.!?:;\"”)\]]$")
 JOIN_WORDS_AFTER_HYPHEN = {"och", "eller", "samt", "resp", "respektive", "till", "som"}
+REMOVAL_WARNING = 0.5
+"""A document that lost more than this share of its text in cleaning is reported: web chrome and
+teasers cost the bundled transcripts under 30 %."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,9 @@ class CleanDocument:
 
     def heading_level(self, offset: int) -> int | None:
         return dict(self.headings).get(offset)
+    removed_share: float = 0.0
+    """Share of the extracted text (ignoring white space) that cleaning removed: chrome, banners
+    and page numbers are a few per cent; much more means a rule took text it should not have."""
 
     def page_at(self, offset: int) -> int | None:
         offsets = [start for start, _ in self.page_starts]
@@ -107,9 +113,16 @@ class Cleaner:
             or _first_line_title(text)
             or raw.name.rsplit(".", 1)[0]
         )
+        extracted = sum(_visible(page_text) for _, page_text in raw.pages)
+        removed = 1 - _visible(text) / extracted if extracted else 0.0
         return CleanDocument(
-            raw.name, raw.source.title or own_title, text, tuple(page_starts), raw.source, own_title, tuple(headings)
+            raw.name, raw.source.title or own_title, text, tuple(page_starts), raw.source, own_title, tuple(headings),
+            removed_share=max(0.0, removed),
         )
+
+
+def _visible(text: str) -> int:
+    return len("".join(text.split()))
 
 
 def _normalise(text: str) -> str:
@@ -130,9 +143,11 @@ def _transcript_blocks(pages: list[tuple[int | None, str]]) -> tuple[str | None,
     header = [line.strip() for line in lines[:marker] if line.strip()]
     title = next((line for line in header if not DEBRIS_LINE.match(line)), None)
     paragraphs = [line.strip() for line in lines[marker + 1 :] if line.strip()]
-    if "Läs mer" in paragraphs:
-        # The first teaser is a title paragraph and an excerpt paragraph before its "Läs mer".
-        paragraphs = paragraphs[: max(0, paragraphs.index("Läs mer") - 2)]
+    last_page = _last_page_paragraph(paragraphs)
+    teasers = [i for i, paragraph in enumerate(paragraphs) if paragraph == "Läs mer" and i > last_page]
+    if teasers:
+        # Teasers follow the last page; the first is a title and an excerpt before its "Läs mer".
+        paragraphs = paragraphs[: max(last_page + 1, teasers[0] - 2)]
     blocks: list[_Block] = []
     page = 0
     for paragraph in paragraphs:
@@ -147,6 +162,15 @@ def _transcript_blocks(pages: list[tuple[int | None, str]]) -> tuple[str | None,
         else:
             blocks.append(_Block([(page or None, _collapse(paragraph))]))
     return title, blocks
+
+
+def _last_page_paragraph(paragraphs: list[str]) -> int:
+    """Index of the paragraph that starts the transcript's last page (-1 when none does)."""
+    page, last = 0, -1
+    for i, paragraph in enumerate(paragraphs):
+        if re.match(rf"^{page + 1}(?:\s|$)", paragraph):
+            page, last = page + 1, i
+    return last
 
 
 def _paged_blocks(pages: list[tuple[int | None, str]]) -> list[_Block]:

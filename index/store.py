@@ -52,6 +52,8 @@ class DocumentInfo:
     place: str | None = None
     roles: list[dict[str, str]] = field(default_factory=list)
     """Everyone the document names in a role: [{"role": "ordförande", "name": "…"}]."""
+    removed_share: float = 0.0
+    """Share of the document's extracted text that cleaning removed."""
 
 
 @dataclass(frozen=True)
