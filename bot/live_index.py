@@ -70,7 +70,8 @@ class LiveIndex:
 
     @property
     def rebuilding(self) -> bool:
-        return self._rebuild_lock.locked()
+        """Whether a rebuild runs here, or a build of the same index folder in another process."""
+        return self._rebuild_lock.locked() or build_running(self.settings.index_dir)
 
     async def ask(self, question: str, top_k: int, offset: int = 0, scope: Scope | None = None) -> Answer:
         """Answer in a worker thread, so a slow question never holds up the others."""
@@ -91,7 +92,7 @@ class LiveIndex:
 
         Raises RebuildRunning when another rebuild is under way, and the build's SamordnaError
         when it fails; then `change` is undone and the old index keeps answering."""
-        if self._rebuild_lock.locked() or build_running(self.settings.index_dir):
+        if self.rebuilding:
             raise RebuildRunning()
         async with self._rebuild_lock:
             report, retriever = await asyncio.to_thread(self._build, progress, change)
