@@ -8,13 +8,10 @@ kill -9 never blocks the next one.
 
 from __future__ import annotations
 
-import errno
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from filelock import FileLock, Timeout
 
 from index.errors import BuildRunning, IndexUnwritable
 
@@ -30,6 +27,8 @@ def build_lock(index_dir: Path, timeout: float = -1) -> Iterator[None]:
     Waits for a build in another process (saying so); `timeout` >= 0 bounds the wait, after which
     BuildRunning is raised. Checking the folder here also means a folder that cannot take an index
     is reported before anything slow is done."""
+    from filelock import FileLock, Timeout  # here: `samordna ask` never needs it
+
     prepare_index_dir(index_dir)
     lock = FileLock(index_dir / LOCK_FILE)
     try:
@@ -43,7 +42,7 @@ def build_lock(index_dir: Path, timeout: float = -1) -> Iterator[None]:
     except Timeout:
         raise BuildRunning(index_dir) from None
     except OSError as error:
-        raise unwritable(index_dir, error) from error
+        raise IndexUnwritable.because(index_dir, error) from error
     try:
         yield
     finally:
@@ -53,6 +52,8 @@ def build_lock(index_dir: Path, timeout: float = -1) -> Iterator[None]:
 def build_running(index_dir: Path) -> bool:
     """Whether another process holds the build lock right now (a hint for refusing early; the
     lock itself is what keeps builds apart)."""
+    from filelock import FileLock, Timeout
+
     if not (index_dir / LOCK_FILE).exists():
         return False
     lock = FileLock(index_dir / LOCK_FILE)
@@ -73,21 +74,4 @@ def prepare_index_dir(index_dir: Path) -> None:
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise unwritable(index_dir, error) from error
-
-
-def unwritable(index_dir: Path, error: OSError) -> IndexUnwritable:
-    """The Swedish error for an OSError met while writing an index into `index_dir`."""
-    reasons = {
-        errno.ENOSPC: ("disken är full", 1),
-        errno.EDQUOT: ("diskkvoten är slut", 1),
-        errno.EROFS: ("filsystemet är skrivskyddat", 2),
-        errno.EACCES: ("användaren som kör samordna saknar skrivbehörighet till mappen", 2),
-        errno.EPERM: ("användaren som kör samordna saknar skrivbehörighet till mappen", 2),
-        errno.ENOTDIR: ("en del av sökvägen är en fil, inte en mapp", 2),
-        errno.EEXIST: ("en del av sökvägen är en fil, inte en mapp", 2),
-    }
-    reason, code = reasons.get(error.errno or 0, ("ett fel i filsystemet", 1))
-    where = f" ({error.filename})" if error.filename else ""
-    detail = error.strerror or str(error) or type(error).__name__
-    return IndexUnwritable(index_dir, f"{reason}{where} – {detail}", code)
+        raise IndexUnwritable.because(index_dir, error) from error

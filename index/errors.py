@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,28 @@ class IndexUnwritable(SamordnaError):
             "fortfarande. Ändra SAMORDNA_INDEX_DIR eller åtgärda mappen och kör `samordna index build` igen."
         )
         self.exit_code = exit_code
+
+    @classmethod
+    def because(cls, folder: Path, error: OSError) -> IndexUnwritable:
+        """The error for an OSError met while writing an index into `folder`: what failed, where,
+        and exit 2 where only the operator can help (permissions, read-only, not a folder)."""
+        reason, code = _WRITE_FAILURES.get(error.errno or 0, ("ett fel i filsystemet", 1))
+        where = f" ({error.filename})" if error.filename else ""
+        detail = error.strerror or str(error) or type(error).__name__
+        return cls(folder, f"{reason}{where} – {detail}", code)
+
+
+_NO_PERMISSION = ("användaren som kör samordna saknar skrivbehörighet till mappen", 2)
+_NOT_A_FOLDER = ("en del av sökvägen är en fil, inte en mapp", 2)
+_WRITE_FAILURES = {
+    errno.ENOSPC: ("disken är full", 1),
+    errno.EDQUOT: ("diskkvoten är slut", 1),
+    errno.EROFS: ("filsystemet är skrivskyddat", 2),
+    errno.EACCES: _NO_PERMISSION,
+    errno.EPERM: _NO_PERMISSION,
+    errno.ENOTDIR: _NOT_A_FOLDER,
+    errno.EEXIST: _NOT_A_FOLDER,
+}
 
 
 class BuildRunning(SamordnaError):

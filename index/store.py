@@ -20,9 +20,8 @@ import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
 from index import dense
-from index.build_lock import unwritable
 from index.calibration import Calibration
-from index.errors import IndexBroken, IndexMissing, IndexOutdated
+from index.errors import IndexBroken, IndexMissing, IndexOutdated, IndexUnwritable
 from index.general_swedish import GeneralSwedish
 from index.lexical import LexicalIndex
 from index.notes import Note
@@ -116,7 +115,7 @@ class StoredIndex:
         try:
             return self._save(index_dir)
         except OSError as error:
-            raise unwritable(index_dir, error) from error
+            raise IndexUnwritable.because(index_dir, error) from error
 
     def _save(self, index_dir: Path) -> Path:
         index_dir.mkdir(parents=True, exist_ok=True)

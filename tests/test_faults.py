@@ -659,8 +659,6 @@ def test_a_docx_that_unpacks_to_too_much_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_write_failure_names_what_failed() -> None:
-    from index.build_lock import unwritable
-
-    error = unwritable(Path("/srv/index"), OSError(errno.EROFS, "Read-only file system", "/srv/index/x"))
+    error = IndexUnwritable.because(Path("/srv/index"), OSError(errno.EROFS, "Read-only file system", "/srv/index/x"))
     assert isinstance(error, IndexUnwritable) and error.exit_code == 2
     assert "filsystemet är skrivskyddat (/srv/index/x)" in error.message
