@@ -102,7 +102,6 @@ class Corpus:
                 continue
             reason = _refusal(path, root)
             if reason:
-                log.warning("Hoppar över %s: %s", self.name(path), reason)
                 skipped.append(Skipped(self.name(path), reason))
             else:
                 paths.append(path)
@@ -161,10 +160,11 @@ class Corpus:
             try:
                 pages = read_pages(path)
             except UnreadableFile as error:
-                log.warning("Hoppar över %s: %s", name, error)
                 skipped.append(Skipped(name, str(error)))
                 continue
             documents.append(RawDocument(name, pages, sources.get(name, Source()), read_title(path)))
+        for item in skipped:
+            log.warning("Hoppar över %s: %s", item.name, item.reason)
         if not documents:
             raise CorpusEmpty(self.folder, skipped)
         return documents, skipped
