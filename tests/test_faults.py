@@ -506,7 +506,7 @@ def test_the_cost_of_a_question_is_bounded_whatever_its_length(seed_retriever) -
                      for name in sorted(os.listdir(REPO / "seeds"))[:2]).split()
     question = " ".join(f"{word}q" for word in words)[:200_000]
     query = Query.parse(question)
-    assert len(query.text) <= MAX_CHARS and len(query.terms) <= MAX_TERMS
+    assert len(query.text) <= MAX_CHARS and len(query.words) <= MAX_TERMS
     started = time.perf_counter()
     seed_retriever.ask(question)
     assert time.perf_counter() - started < 5
