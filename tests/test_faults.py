@@ -234,7 +234,7 @@ def test_markup_in_names_titles_and_questions_is_printed_as_written(tmp_path: Pa
     asked = samordna("ask", "--questions", str(questions), corpus=corpus, index=index, cwd=work)
     assert asked.code == 0, asked.err
     assert_clean(asked)
-    assert "[/bold] bostadsbrist" in asked.out and asked.out.count("Källa:") == 2
+    assert "[/bold] bostadsbrist" in asked.out and "[link=file:///etc/passwd]skulder[/link]" in asked.out
 
 
 def test_an_error_message_keeps_its_brackets(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
