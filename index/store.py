@@ -162,7 +162,7 @@ class StoredIndex:
         manifest = read_manifest(index_dir, folder)
         try:
             with (folder / NOTES).open(encoding="utf-8") as lines:
-                notes = [_NOTE.validate_json(line) for line in lines]
+                notes = [_read_note(line) for line in lines]
             vectors = np.load(folder / VECTORS)
             vector_keys = _KEYS.validate_json((folder / VECTOR_KEYS).read_text())
             index = faiss.read_index(str(folder / DENSE))
@@ -201,9 +201,9 @@ def stored_notes(index_dir: Path) -> list[Note]:
     folder = current_build(index_dir)
     try:
         with (folder / NOTES).open(encoding="utf-8") as lines:
-            return [Note.from_dict(json.loads(line)) for line in lines]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise IndexBroken(index_dir, f"{type(error).__name__}: {error}") from error
+            return [_read_note(line) for line in lines]
+    except (OSError, ValueError, TypeError) as error:  # ValidationError is a ValueError
+        raise IndexBroken(index_dir, _describe(error)) from error
 
 
 def stored_vectors(index_dir: Path) -> tuple[str, dict[str, np.ndarray]]:
@@ -235,6 +235,13 @@ def _remove_old_builds(index_dir: Path, keep: str) -> None:
     for path in index_dir.glob("build-*"):
         if path.name != keep and path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _read_note(line: str) -> Note:
+    """A stored note with every field type-checked. A note written before notes had roles keeps
+    its leaders: `Note.from_dict` reads those."""
+    note = _NOTE.validate_json(line)
+    return note if note.roles or '"leaders"' not in line else Note.from_dict(json.loads(line))
 
 
 def _describe(error: BaseException) -> str:
