@@ -132,14 +132,14 @@ def render_notes(console: Console, info: DocumentInfo, notes: list[Note]) -> Non
     """One panel per note: where it stands, who and what it names, and its text."""
     console.print(Text(f"{info.title} ({info.doc}): {len(notes)} anteckningar", style="bold"))
     if info.copy_of and not notes:
-        console.print(f"Samma text som {info.copy_of}; anteckningarna finns under det dokumentet.")
+        console.print(Text(f"Samma text som {info.copy_of}; anteckningarna finns under det dokumentet."))
     for number, note in enumerate(notes, start=1):
         facts = Table.grid(padding=(0, 2))
-        facts.add_row("Avsnitt", note.section_path or "–")
-        facts.add_row("Roller", roles_text(note.roles) or "–")
-        facts.add_row("Deltagare", ", ".join(note.participants) or "–")
-        facts.add_row("Kommuner", ", ".join(note.municipalities) or "–")
-        facts.add_row("Möte", meeting_text(note) or "–")
+        facts.add_row("Avsnitt", Text(note.section_path or "–"))
+        facts.add_row("Roller", Text(roles_text(note.roles) or "–"))
+        facts.add_row("Deltagare", Text(", ".join(note.participants) or "–"))
+        facts.add_row("Kommuner", Text(", ".join(note.municipalities) or "–"))
+        facts.add_row("Möte", Text(meeting_text(note) or "–"))
         facts.add_row("Sida", str(note.page) if note.page is not None else "–")
         facts.add_row("Längd", f"{len(note.text)} tecken")
         body = Group(facts, Text(""), Text(note.text))

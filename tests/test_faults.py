@@ -228,6 +228,9 @@ def test_markup_in_names_titles_and_questions_is_printed_as_written(tmp_path: Pa
     assert info.code == 0
     assert "[red]möte[bold].txt" in info.out and link in info.out
     assert "\x1b]8;" not in info.out  # no terminal hyperlink escape
+    notes = samordna("notes", "länk.md", corpus=corpus, index=index, cwd=work)
+    assert notes.code == 0, notes.err
+    assert link in notes.out and "\x1b]8;" not in notes.out
 
     questions = work / "frågor.txt"
     questions.write_text("[/bold] bostadsbrist\n[link=file:///etc/passwd]skulder[/link]\n", encoding="utf-8")
