@@ -55,12 +55,12 @@ class CleanDocument:
     """The title as the document itself writes it (`title` may come from sources.toml)."""
     headings: tuple[tuple[int, int], ...] = ()
     """(offset, level) of every paragraph the source marks as a heading (markdown, Word styles)."""
-
-    def heading_level(self, offset: int) -> int | None:
-        return dict(self.headings).get(offset)
     removed_share: float = 0.0
     """Share of the extracted text (ignoring white space) that cleaning removed: chrome, banners
     and page numbers are a few per cent; much more means a rule took text it should not have."""
+
+    def heading_level(self, offset: int) -> int | None:
+        return dict(self.headings).get(offset)
 
     def page_at(self, offset: int) -> int | None:
         offsets = [start for start, _ in self.page_starts]
