@@ -12,7 +12,6 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
-from rapidfuzz import distance, fuzz, process
 
 from index.analysis import MIN_PART, Decompounder, cognates, stem, terms
 
@@ -85,6 +84,8 @@ class LexicalIndex:
             parts = [self.variants(part, english) for part in word.split("-") if part]
             found = [term for variants in parts for term in variants] if all(parts) else []
         if not found and len(term) >= MIN_PART:
+            from rapidfuzz import distance, fuzz, process  # only for words the corpus lacks: keeps ask's start light
+
             close = process.extract(
                 term, self._sorted, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY, limit=MAX_VARIANTS
             )
