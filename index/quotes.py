@@ -62,6 +62,8 @@ class QuoteSelector:
                 if best is None or score > best[0] + 1e-9:
                     best = (score, first, last)
         _, first, last = best
+        if len(spans) <= MAX_SENTENCES and spans[-1][1] - spans[0][0] <= COMFORTABLE_LENGTH:
+            first, last = 0, len(spans) - 1  # a short note (an agenda item, a decision) is quoted whole
         return self._extended(text, spans, first, last)
 
     @staticmethod
