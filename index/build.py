@@ -27,7 +27,7 @@ from index.lexical import LexicalIndex
 from index.meeting import spoken_date
 from index.notes import Note, Role, text_hash
 from index.roles import QUESTION_WORDS
-from index.sentence_index import SentenceIndex, sentence_layout
+from index.sentence_index import SentenceIndex, groups, sentence_layout
 from index.settings import Settings
 from index.splitting import Splitter
 from index.store import FORMAT_VERSION, DocumentInfo, Manifest, StoredIndex, stored_vectors
@@ -125,7 +125,7 @@ def _build(
         raise SamordnaError("Inga anteckningar kunde skapas ur korpusen: alla filer hoppades över.")
     embedder = embedder or make_embedder(settings)
     first, spans = sentence_layout(notes)
-    owners = np.repeat(np.arange(len(notes)), np.diff(first))
+    owners = groups(first)
     note_texts = [embedding_text(note) for note in notes]
     sentence_texts = [notes[owner].text[start:end] for owner, (start, end) in zip(owners, spans, strict=True)]
     texts = note_texts + sentence_texts

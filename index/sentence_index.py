@@ -42,6 +42,11 @@ def note_sentences(note: Note) -> list[tuple[int, int]]:
     ] or [(0, len(note.text))]
 
 
+def groups(first: np.ndarray) -> np.ndarray:
+    """For offsets `first` of consecutive groups of rows, the group of every row."""
+    return np.repeat(np.arange(len(first) - 1), np.diff(first))
+
+
 def sentence_layout(notes: list[Note]) -> tuple[np.ndarray, np.ndarray]:
     """(first row of each note plus the end, (rows, 2) spans) for `notes`."""
     spans: list[tuple[int, int]] = []
@@ -81,7 +86,7 @@ class SentenceIndex:
 
     def owners(self) -> np.ndarray:
         """The note position of every row."""
-        return np.repeat(np.arange(len(self.first) - 1), np.diff(self.first))
+        return groups(self.first)
 
     def distinct_vectors(self) -> np.ndarray:
         """The vectors FAISS holds, in its id order (float32)."""
@@ -116,7 +121,7 @@ class SentenceIndex:
     def ids_of_notes(self, notes_allowed: np.ndarray) -> np.ndarray:
         """The FAISS ids of the distinct sentences that occur in at least one allowed note."""
         by_row = np.empty(len(self.member_rows), dtype=np.int64)
-        by_row[self.member_rows] = np.repeat(np.arange(len(self.member_first) - 1), np.diff(self.member_first))
+        by_row[self.member_rows] = groups(self.member_first)
         return np.unique(by_row[notes_allowed[self.owners()]])
 
     def save(self, folder: Path) -> None:
