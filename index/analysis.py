@@ -8,15 +8,35 @@ the last part).
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
+from pathlib import Path
+from types import ModuleType
 
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_SWEDISH
 
 from index.places import fold
+
+
+def _bm25s_stop_words() -> ModuleType:
+    """bm25s's stop word lists (NLTK's), loaded as their module alone: importing the bm25s package
+    imports scipy, a third of a second that `samordna ask` has no other use for."""
+    package = importlib.util.find_spec("bm25s")
+    if package is None or not package.submodule_search_locations:
+        raise ModuleNotFoundError("bm25s")
+    path = Path(next(iter(package.submodule_search_locations))) / "stopwords.py"
+    spec = importlib.util.spec_from_file_location("bm25s_stopwords", path)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(f"bm25s stop words at {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_STOP_LISTS = _bm25s_stop_words()
 
 WORD = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ]+(?:-[0-9A-Za-zÀ-ÖØ-öø-ÿ]+)*")
 # The few frame words that general-Swedish statistics cannot decide: talking about talking. "snackade"
@@ -30,14 +50,14 @@ FRAME_WORDS = (
     "fram vad vem vilka vilken vilket hur när var varför "
     "anything said say says told tell mentioned discussed notes talk talked"
 )
-ENGLISH_WORDS = frozenset(STOPWORDS_EN) | {
+ENGLISH_WORDS = frozenset(_STOP_LISTS.STOPWORDS_EN) | {
     "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "about", "did", "does", "do",
     "was", "were", "has", "have", "had", "been", "any", "anything", "something", "there", "their", "they",
     "them", "we", "our", "you", "your", "he", "she", "his", "her", "its", "from", "than", "so", "can",
     "could", "should", "would", "say", "said", "all", "both", "also", "more", "most", "some", "those",
     "these", "this", "that", "with", "into", "over", "under", "between", "during", "each", "other",
 }
-STOP_WORDS = frozenset(STOPWORDS_SWEDISH) | frozenset(fold(w) for w in STOPWORDS_SWEDISH)
+STOP_WORDS = frozenset(_STOP_LISTS.STOPWORDS_SWEDISH) | frozenset(fold(w) for w in _STOP_LISTS.STOPWORDS_SWEDISH)
 MIN_PART = 4
 
 

@@ -1,5 +1,9 @@
 """The lexical half of retrieval: BM25 (bm25s) over Swedish terms, compounds opened, and the
-corpus vocabulary that a question's words are matched against."""
+corpus vocabulary that a question's words are matched against.
+
+bm25s computes every term's score in every note once, at build time, as a sparse term × note matrix.
+The index stores that matrix, and a question reads one column per term: importing bm25s (which
+imports scipy) would cost `samordna ask` a third of a second on every cold start."""
 
 from __future__ import annotations
 
@@ -10,12 +14,12 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import bm25s
 import numpy as np
 
 from index.analysis import MIN_PART, Decompounder, cognates, stem, terms
 
-DOC_FREQ_FILE = "doc_freq.json"
+TERMS_FILE = "terms.json"
+SCORES_FILE = "term_scores.npz"
 PREFIX_MIN = 5
 """A question term this long also matches the corpus words it begins ("skuld" → "skuldrådgivning")."""
 MAX_VARIANTS = 4
@@ -39,35 +43,80 @@ LONG_WORD = 10
 """From this length a typo may have two edits; shorter words one."""
 
 
+@dataclass(frozen=True)
+class TermScores:
+    """bm25s's term × note score matrix in compressed sparse columns: the notes that use a term
+    and its BM25 score in each."""
+
+    columns: dict[str, int]
+    values: np.ndarray
+    notes_of: np.ndarray
+    starts: np.ndarray
+    """Column c's entries are values[starts[c]:starts[c + 1]]."""
+    notes: int
+
+    def column(self, term: str) -> np.ndarray:
+        """The term's score in every note (zero where a note lacks it)."""
+        row = np.zeros(self.notes, dtype=np.float32)
+        if (column := self.columns.get(term)) is not None:
+            start, end = self.starts[column], self.starts[column + 1]
+            row[self.notes_of[start:end]] = self.values[start:end]
+        return row
+
+    def consistent(self) -> bool:
+        """The arrays fit together: a damaged file is refused at load rather than misread."""
+        return (
+            len(self.starts) > 0
+            and len(self.values) == len(self.notes_of) == int(self.starts[-1])
+            and bool(np.all(np.diff(self.starts) >= 0))
+            and all(0 <= column < len(self.starts) - 1 for column in self.columns.values())
+            and bool(np.all((self.notes_of >= 0) & (self.notes_of < self.notes)))
+        )
+
+
 class LexicalIndex:
     """BM25 scores for every note, plus document frequencies for weighting quote sentences."""
 
-    def __init__(self, bm25: bm25s.BM25, doc_freq: dict[str, int], size: int) -> None:
-        self._bm25 = bm25
+    def __init__(self, scores: TermScores, doc_freq: dict[str, int]) -> None:
+        self._scores = scores
         self.doc_freq = doc_freq
-        self.size = size
+        self.size = scores.notes
         self._sorted = sorted(doc_freq)
         self._decompounder = Decompounder(doc_freq)
 
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
+        import bm25s
+
         plain = [terms(text) for text in texts]
         decompounder = Decompounder({term for doc in plain for term in doc})
         documents = [decompounder.expand(doc) or [""] for doc in plain]
         bm25 = bm25s.BM25()
         bm25.index(documents, show_progress=False)
         doc_freq = Counter(term for doc in documents for term in set(doc) if term)
-        return cls(bm25, dict(doc_freq), len(texts))
+        scores = TermScores(
+            columns={term: bm25.vocab_dict[term] for term in doc_freq},
+            values=bm25.scores["data"].astype(np.float32),
+            notes_of=bm25.scores["indices"].astype(np.int32),
+            starts=bm25.scores["indptr"].astype(np.int64),
+            notes=len(texts),
+        )
+        return cls(scores, dict(doc_freq))
 
     def save(self, folder: Path) -> None:
-        self._bm25.save(str(folder), show_progress=False)
-        (folder / DOC_FREQ_FILE).write_text(json.dumps({"size": self.size, "doc_freq": self.doc_freq}))
+        np.savez(folder / SCORES_FILE, values=self._scores.values, notes_of=self._scores.notes_of,
+                 starts=self._scores.starts)
+        data = {"notes": self.size, "doc_freq": self.doc_freq, "columns": self._scores.columns}
+        (folder / TERMS_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
-        bm25 = bm25s.BM25.load(str(folder), show_progress=False)
-        data = json.loads((folder / DOC_FREQ_FILE).read_text())
-        return cls(bm25, data["doc_freq"], data["size"])
+        data = json.loads((folder / TERMS_FILE).read_text(encoding="utf-8"))
+        with np.load(folder / SCORES_FILE) as arrays:
+            scores = TermScores(data["columns"], arrays["values"], arrays["notes_of"], arrays["starts"], data["notes"])
+        if not scores.consistent() or set(scores.columns) != set(data["doc_freq"]):
+            raise ValueError("BM25-matrisen stämmer inte med ordlistan")
+        return cls(scores, data["doc_freq"])
 
     def variants(self, word: str, english: bool = False) -> tuple[str, ...]:
         """The index terms a question word meets: its own stem; else an English word's Swedish
@@ -123,7 +172,7 @@ class LexicalIndex:
 
     def term_scores(self, term: str) -> np.ndarray:
         """BM25 score of every note for one term."""
-        return np.asarray(self._bm25.get_scores([term]), dtype=np.float32)
+        return self._scores.column(term)
 
     def word_scores(self, variants: list[tuple[str, ...]]) -> np.ndarray:
         """(words, notes) BM25 scores: per question word the best score among its variants, so a

@@ -8,18 +8,15 @@ to trust that the words shown are the words written.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from index.analysis import terms
 from index.lexical import LexicalIndex, WordMatch
 from index.notes import Note
 from index.query import Query
+from index.roles import ASKER_LABEL, LEADER_LABEL, SCRIBE
 from index.sentence_index import SentenceIndex
-from index.splitting import ASKER_LABEL, LEADER_LABEL
 
-SCRIBE = re.compile(r"^(?:Nedtecknat|Antecknat|Dokumenterat|Sammanställt|Protokollfört) av\b", re.IGNORECASE)
 MAX_SENTENCES = 3
 COMFORTABLE_LENGTH = 450
 SHORT = 60

@@ -18,7 +18,7 @@ from index import places
 from index.cleaning import CleanDocument
 from index.meeting import meeting_facts
 from index.notes import Note, Role
-from index.roles import ROLE_WORDS, people, roles_in, settled
+from index.roles import ASKER_LABEL, LEADER_LABEL, ROLE_WORDS, people, roles_in, settled
 from index.sentences import sentence_spans, trim_span
 
 TABLE_HEADING = re.compile(
@@ -26,12 +26,6 @@ TABLE_HEADING = re.compile(
     r"(?:\d{1,3}|[A-Z]))\b[.:]?[ \t]*(?P<rest>[^\n]{0,100})$",
     re.MULTILINE,
 )
-LEADER_LABEL = re.compile(
-    r"^(?P<label>Samtalsledare|Ledare|Moderator|Bordsvärd|Bordsledare|Processledare|Facilitator|"
-    r"Värd|Ansvarig|Föreläsare|Presentatör|Leds av)\s*:\s*(?P<value>[^\n]+)$",
-    re.MULTILINE | re.IGNORECASE,
-)
-ASKER_LABEL = re.compile(r"(?:Frågeställare|Sammankallande|Initiativtagare)\s*:")
 PARTICIPANTS_LABEL = re.compile(r"Deltagare\s*:")
 QUESTION_WORD = re.compile(r"\b(?:Hur|Vad|Vilka|Vilken|Vilket|Varför|När|Vem|Vart|Kan|Ska|Bör)\b")
 ITEM = re.compile(

@@ -28,7 +28,7 @@ from index.notes import Note
 from index.sentence_index import SentenceIndex
 from index.settings import Settings
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 CURRENT = "current"
 MANIFEST = "manifest.json"
 NOTES = "notes.jsonl"

@@ -17,6 +17,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import REPO, TINY_CORPUS, BuiltIndex, make_settings, write_corpus
 
@@ -25,6 +26,7 @@ from index.build_lock import build_lock
 from index.cleaning import Cleaner
 from index.corpus import DOCX_MEMBER_LIMIT, Corpus, RawDocument, UnreadableFile, decode_text, read_pages
 from index.errors import BuildRunning, IndexBroken, IndexUnwritable
+from index.lexical import SCORES_FILE, TERMS_FILE
 from index.query import MAX_CHARS, MAX_TERMS, Query
 from index.store import CURRENT, DENSE, LEXICAL, MANIFEST, NOTES, StoredIndex, current_build
 
@@ -373,9 +375,18 @@ def _faiss_claims_too_much(folder: Path) -> None:
     (folder / DENSE).write_bytes(bytes(data))
 
 
-def _bm25_backend(folder: Path) -> None:
-    path = folder / LEXICAL / "params.index.json"
-    path.write_text(path.read_text().replace('"numpy"', '"numba"'))
+def _bm25_scores_cut(folder: Path) -> None:
+    path = folder / LEXICAL / SCORES_FILE
+    with np.load(path) as arrays:
+        stored = dict(arrays)
+    np.savez(path, **{**stored, "values": stored["values"][:-1]})
+
+
+def _terms_column_outside(folder: Path) -> None:
+    path = folder / LEXICAL / TERMS_FILE
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["columns"][next(iter(data["columns"]))] = 10**6
+    path.write_text(json.dumps(data), encoding="utf-8")
 
 
 TAMPERINGS = {
@@ -389,7 +400,8 @@ TAMPERINGS = {
     "note-text-number": lambda folder: _first_note(folder, text=42),
     "note-not-an-object": lambda folder: (folder / NOTES).write_text("[1, 2]\n"),
     "vector-keys-numbers": lambda folder: (folder / "vector_keys.json").write_text("[1, 2, 3]"),
-    "bm25-other-backend": _bm25_backend,
+    "bm25-scores-cut": _bm25_scores_cut,
+    "bm25-column-outside": _terms_column_outside,
     "faiss-huge-size": _faiss_claims_too_much,
     "faiss-garbage": lambda folder: (folder / DENSE).write_bytes(b"IxFI" + b"\xff" * 64),
     "vectors-garbage": lambda folder: (folder / "vectors.npy").write_bytes(b"\x93NUMPY garbage"),
