@@ -95,12 +95,17 @@ def _folded_names() -> dict[str, str]:
     return {fold(name): name for name in municipalities() if name not in AMBIGUOUS}
 
 
+@cache
+def _question_pattern() -> re.Pattern[str]:
+    """Every unambiguous name folded, longest first, in one pattern: compiled once per process
+    rather than a pattern per name for every question."""
+    names = "|".join(re.escape(key) for key in sorted(_folded_names(), key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9-])(?P<name>{names})s?(?![a-z0-9-])(?!\s+lans?\b)")
+
+
 def in_question(question: str) -> tuple[str, ...]:
     """Municipalities a question names, typed with or without å/ä/ö and in any case; a county
     ("Stockholms län") is not one."""
-    folded = fold(question)
-    found = []
-    for key, name in _folded_names().items():
-        if re.search(rf"(?<![a-z0-9-]){re.escape(key)}s?(?![a-z0-9-])(?!\s+lans?\b)", folded):
-            found.append(name)
-    return tuple(found)
+    names = _folded_names()
+    found = (names[match.group("name")] for match in _question_pattern().finditer(fold(question)))
+    return tuple(dict.fromkeys(found))

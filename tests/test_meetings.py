@@ -235,6 +235,20 @@ def test_a_county_or_an_organisation_named_after_a_town_is_not_the_municipality(
     assert in_question("vad gjorde man i Knivsta?") == ("Knivsta",)
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    ("vad sa dom i knivsta om praktik", ("Knivsta",)),
+    ("Knivstas budget", ("Knivsta",)),
+    ("hur gör man i gavle och ostersund?", ("Gävle", "Östersund")),
+    ("vad sades i Upplands Väsby", ("Upplands Väsby",)),
+    ("vad gjorde man i Ale?", ()),
+    ("uppsalakommuns budget", ()),
+])
+def test_municipalities_a_question_names(question, expected):
+    """Typed with or without å/ä/ö, in genitive, in the order named; a name that is also a common
+    word or part of a longer word is none."""
+    assert in_question(question) == expected
+
+
 def test_names_and_sentences_alone_on_a_line_are_not_headings():
     text = (
         "Rapport från arbetsgruppen\n\nKarin Sandberg\n\n"
