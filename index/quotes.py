@@ -43,9 +43,9 @@ class QuoteSelector:
         wanted = self._wanted(note, matches)
         if not wanted and not query.asks_for_person:
             # Everything the question names is the note's own label ("vad sa dom vid bord 15"): it
-            # asks for the note as a whole, so quote how it opens, past its labels.
+            # asks for the note as a whole, so quote as much of its opening as reads comfortably.
             first = next((i for i, (start, end) in enumerate(spans) if not LEADER_LABEL.match(text[start:end])), 0)
-            return self._extended(text, spans, first, first)
+            return text[spans[first][0] : spans[_filled(spans, first, first)][1]]
         lexical = [self._weight(text[start:end], query, wanted) for start, end in spans]
         full = sum(wanted.values()) or 1.0  # a sentence carrying every wanted term scores 1
         meaning = _relative(self.sentences.similarities(position, query_vector))
@@ -66,9 +66,12 @@ class QuoteSelector:
     @staticmethod
     def _extended(text: str, spans: list[tuple[int, int]], first: int, last: int) -> str:
         """The quote from sentence `first` to `last`; a lone short line ("Hitta arbetsplats/praktik.")
-        gets the sentence that follows it."""
+        gets the sentence that follows it, and a quote that ends announcing a list ("Frågeställningar
+        som kom upp var:") gets the list, as far as reads comfortably."""
         if first == last and last + 1 < len(spans) and spans[last][1] - spans[last][0] < SHORT:
             last += 1
+        if text[: spans[last][1]].rstrip().endswith(":") and last + 1 < len(spans):
+            last = _filled(spans, first, last + 1)
         return text[spans[first][0] : spans[last][1]]
 
     def _wanted(self, note: Note, matches: list[WordMatch]) -> dict[str, float]:
@@ -96,6 +99,14 @@ class QuoteSelector:
         if query.asks_for_person and _person_line(sentence):
             matched["\0person"] = 2 * (sum(wanted.values()) or 1.0)  # a "vem …" question wants this line most
         return matched
+
+
+def _filled(spans: list[tuple[int, int]], first: int, last: int) -> int:
+    """The last sentence of a quote from `first` that takes in following sentences while it stays
+    within a comfortable length (never fewer than up to `last`)."""
+    while last + 1 < len(spans) and spans[last + 1][1] - spans[first][0] <= COMFORTABLE_LENGTH:
+        last += 1
+    return last
 
 
 def _relative(similarities: np.ndarray) -> np.ndarray:

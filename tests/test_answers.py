@@ -193,6 +193,21 @@ def test_a_question_naming_a_table_gets_that_table_and_its_leader(seed_retriever
     assert "Hanna Höghelm" in top.quote
 
 
+def test_a_question_about_a_whole_table_gets_what_was_said_there(seed_retriever):
+    top = seed_retriever.ask("vad sa dom vid bord 15").hits[0]
+    assert top.note.section[0] == "Bord 15"
+    assert top.quote.startswith("Vid bord 15.")
+    assert "Möjlighet att få tenta om de kurser" in top.quote
+    assert len(top.quote) <= 450
+
+
+def test_a_quote_announcing_a_list_brings_the_list(seed_retriever):
+    top = seed_retriever.ask("bord 2 – vilka frågeställningar kom upp och vad betonades?").hits[0]
+    assert top.note.section[0] == "Bord 2"
+    assert "Frågeställningar som kom upp var:" in top.quote
+    assert top.quote.rstrip().endswith("minska glappet till innanförskap?")
+
+
 @pytest.mark.parametrize(("question", "table"), [("bord 3", "bord 3"), ("vad sades vid bord 25?", "bord 25")])
 def test_a_table_the_notes_do_not_have_is_not_answered_with_other_tables(seed_retriever, question, table):
     answer = seed_retriever.ask(question)
