@@ -67,10 +67,10 @@ class QuoteSelector:
     def _extended(text: str, spans: list[tuple[int, int]], first: int, last: int) -> str:
         """The quote from sentence `first` to `last`; a lone short line ("Hitta arbetsplats/praktik.")
         gets the sentence that follows it, and a quote that ends announcing a list ("Frågeställningar
-        som kom upp var:") gets the list, as far as reads comfortably."""
+        som kom upp var:") gets as much of the list as three sentences hold."""
         if first == last and last + 1 < len(spans) and spans[last][1] - spans[last][0] < SHORT:
             last += 1
-        if text[: spans[last][1]].rstrip().endswith(":") and last + 1 < len(spans):
+        if text[: spans[last][1]].rstrip().endswith(":") and last + 1 < min(len(spans), first + MAX_SENTENCES):
             last = _filled(spans, first, last + 1)
         return text[spans[first][0] : spans[last][1]]
 
@@ -103,8 +103,11 @@ class QuoteSelector:
 
 def _filled(spans: list[tuple[int, int]], first: int, last: int) -> int:
     """The last sentence of a quote from `first` that takes in following sentences while it stays
-    within a comfortable length (never fewer than up to `last`)."""
-    while last + 1 < len(spans) and spans[last + 1][1] - spans[first][0] <= COMFORTABLE_LENGTH:
+    within three sentences and a comfortable length (never fewer than up to `last`)."""
+    while (
+        last + 1 < min(len(spans), first + MAX_SENTENCES)
+        and spans[last + 1][1] - spans[first][0] <= COMFORTABLE_LENGTH
+    ):
         last += 1
     return last
 
