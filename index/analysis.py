@@ -87,6 +87,14 @@ def stem(word: str) -> str:
 
 
 @cache
+def light_stem(word: str) -> str:
+    """One Snowball pass, folded: the form a word's relatives in the corpus begin with ("mentorer" →
+    "mentor", as in "mentorskap"), where the settled stem ("ment") would begin far too many words."""
+    head, hyphen, word = word.rpartition("-")
+    return f"{fold(head)}{hyphen}{fold(_stemmer().stemWord(word))}"
+
+
+@cache
 def frame_terms() -> frozenset[str]:
     return frozenset(stem(word) for word in FRAME_WORDS.split())
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.analysis import MIN_PART, Decompounder, cognates, stem, terms
+from index.analysis import MIN_PART, Decompounder, cognates, light_stem, stem, terms
 
 TERMS_FILE = "terms.json"
 SCORES_FILE = "term_scores.npz"
@@ -128,7 +128,7 @@ class LexicalIndex:
         for cognate in cognates(term) if english else ():
             if cognate in self.doc_freq:
                 return (cognate,)
-        found = self._starting_with(term) or self._compound_parts(term)
+        found = self._starting_with(light_stem(word)) or self._starting_with(term) or self._compound_parts(term)
         if not found and "-" in word:
             parts = [self.variants(part, english) for part in word.split("-") if part]
             found = [term for variants in parts for term in variants] if all(parts) else []
@@ -140,7 +140,7 @@ class LexicalIndex:
             )
             found = [
                 candidate for candidate, _, _ in close
-                if candidate[0] == term[0]
+                if candidate[0] == term[0] and len(candidate) >= MIN_PART
                 and distance.Levenshtein.distance(term, candidate) <= (2 if len(term) >= LONG_WORD else 1)
             ]
         return tuple(found[:MAX_VARIANTS])

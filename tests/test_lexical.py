@@ -54,3 +54,24 @@ def test_answering_never_imports_bm25s_or_scipy(seed_index: BuiltIndex, command:
     done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env=env, input="", capture_output=True,
                           text=True, timeout=120)
     assert "LOADED [] 0" in done.stdout, done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def seed_lexical(seed_retriever) -> LexicalIndex:
+    return seed_retriever.stored.lexical
+
+
+@pytest.mark.parametrize(("word", "meets"), [
+    ("praktiken", "praktik"),  # definite form
+    ("mentorer", "mentorskap"),  # a plural begins a corpus word: found from its light stem, not "ment"
+    ("forsakringskasan", "forsakringskassan"),  # typo, typed without å/ä/ö
+    ("sysselsattningen", "sysselsattning"),
+])
+def test_question_words_meet_their_forms_in_the_notes(seed_lexical, word, meets):
+    assert meets in seed_lexical.variants(word)
+
+
+@pytest.mark.parametrize("word", ["mentorer", "vräkningar", "ensamkommande", "bostadsbristen"])
+def test_a_typo_never_lands_on_a_short_word(seed_lexical, word):
+    """"mentorer" settles to "ment", one letter from "men": a word of three letters is no typo's target."""
+    assert all(len(term) >= 4 for term in seed_lexical.variants(word))
