@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import faiss
@@ -30,7 +31,22 @@ TOKEN_SAMPLE = 2000
 """Texts whose tokens are counted per embedding call; the rest are estimated from them."""
 RECALL_K = 10
 SIMILARITY_TOLERANCE = 1e-5
-EF_SEARCH_SWEEP = (64, 128, 256, 512)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """The search-time parameter of an approximate index (as faiss.ParameterSpace names it), the
+    values its recall is measured at and the value in use."""
+
+    parameter: str
+    values: tuple[int, ...]
+    in_use: int
+
+
+SWEEPS = {
+    "hnsw": Sweep("efSearch", (64, 128, 256, 512), dense.HNSW_EF_SEARCH),
+    "ivf": Sweep("nprobe", (16, 32, 48, 64, 96), dense.IVF_PROBES),
+}
 
 
 class MeteredEmbedder:
@@ -107,18 +123,17 @@ def serve(args: argparse.Namespace) -> dict:
     if args.recall_queries:
         queries = np.load(args.recall_queries)
         stored = retriever.stored
-        result.update(_recall(stored.dense, stored.vectors, queries))
-        held = stored.sentences.dense  # exact truth over the very vectors FAISS holds (the stored rows are float16)
-        sentences = _recall(held, held.reconstruct_n(0, held.ntotal), queries)
+        result["note_recall"] = _recall(stored.dense, stored.vectors, queries)
+        # The truth is exact search over the very vectors FAISS holds: the float16 rows.
+        result["sentence_recall"] = _recall(stored.sentences.dense, stored.sentences.distinct_vectors(), queries)
         result["sentences"] = len(stored.sentences)
         result["distinct_sentences"] = stored.sentences.dense.ntotal
-        result["sentence_index"] = dense.kind(stored.sentences.dense)
-        result["sentence_recall_at_10"] = sentences["recall_at_10"]
     return result
 
 
 def _recall(index: faiss.Index, vectors: np.ndarray, queries: np.ndarray) -> dict:
-    """recall@10 of the index against exact search, as used and across efSearch values for HNSW."""
+    """recall@10 of the index against exact search, as used and across values of its search-time
+    parameter when it is approximate."""
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
     truth, _ = exact.search(queries, RECALL_K)
@@ -132,14 +147,17 @@ def _recall(index: faiss.Index, vectors: np.ndarray, queries: np.ndarray) -> dic
         return float(np.mean(found >= truth[:, -1:] - SIMILARITY_TOLERANCE)), per_query_ms
 
     as_used, _ = recall()
-    sweep = []
-    if isinstance(index, faiss.IndexHNSW):
-        for ef_search in EF_SEARCH_SWEEP:
-            index.hnsw.efSearch = ef_search
-            value, per_query_ms = recall()
-            sweep.append({"ef_search": ef_search, "recall_at_10": value, "search_ms": per_query_ms})
+    kind = dense.kind(index)
+    result = {"index": kind, "recall_at_10": as_used, "recall_queries": len(queries)}
+    if (sweep := SWEEPS.get(kind)) is not None:
+        steps = []
+        for value in sweep.values:
+            faiss.ParameterSpace().set_index_parameter(index, sweep.parameter, value)
+            found, per_query_ms = recall()
+            steps.append({"value": value, "recall_at_10": found, "search_ms": per_query_ms})
         dense.tune(index)
-    return {"recall_at_10": as_used, "recall_queries": len(queries), "ef_search_sweep": sweep}
+        result["sweep"] = {**asdict(sweep), "steps": steps}
+    return result
 
 
 def bot(args: argparse.Namespace) -> dict:

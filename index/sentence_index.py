@@ -6,9 +6,9 @@ question's meaning actually is, and the quote can be cut where that sentence sta
 
 Rows are grouped by note: the sentences of note `p` are rows `first[p]:first[p + 1]`, in text order.
 FAISS holds each distinct sentence once (overlapping notes and repeated boilerplate share
-sentences, and exact duplicates degrade an HNSW graph); `members` maps a FAISS id back to every row
-with that text. Row vectors are kept as float16 (for scoring one note's sentences and for re-use
-by the next build); FAISS holds float32.
+sentences); `members` maps a FAISS id back to every row with that text. Row vectors are kept as
+float16 (for scoring one note's sentences and for re-use by the next build), and FAISS holds them
+as float16 too, so its similarities are the rows' own.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class SentenceIndex:
         distinct = distinct.reshape(-1)
         member_rows = np.argsort(distinct, kind="stable").astype(np.int64)
         member_first = np.concatenate([[0], np.cumsum(np.bincount(distinct, minlength=len(representative)))])
-        index = dense.build_dense_index(vectors[representative], approximate_above)
+        index = dense.build_sentence_index(vectors[representative], approximate_above)
         return cls(first, spans, vectors, keys, index, member_first.astype(np.int64), member_rows)
 
     def __len__(self) -> int:
@@ -89,7 +89,7 @@ class SentenceIndex:
         return groups(self.first)
 
     def distinct_vectors(self) -> np.ndarray:
-        """The vectors FAISS holds, in its id order (float32)."""
+        """The vectors FAISS holds, in its id order (as float32)."""
         return self.vectors[self.member_rows[self.member_first[:-1]]].astype(np.float32)
 
     def rows_of(self, position: int) -> range:
@@ -104,7 +104,7 @@ class SentenceIndex:
         self,
         query_vector: np.ndarray,
         k: int,
-        allowed: faiss.IDSelector | None = None,
+        allowed: dense.Allowed | None = None,
         notes_allowed: np.ndarray | None = None,
     ) -> dict[int, float]:
         """Note position → its best sentence's similarity, over the `k` nearest (`allowed`) distinct

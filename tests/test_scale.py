@@ -189,13 +189,13 @@ def test_hnsw_finds_the_same_ten_nearest_notes_as_exact_search(
     assert sum(recall == 1.0 for recall in recalls) >= 0.8 * len(recalls)
 
 
-def test_the_sentence_index_switches_to_hnsw_too_and_finds_the_same_sentences(
+def test_the_sentence_index_switches_to_ivf_and_finds_the_same_sentences(
     exact_and_hnsw: tuple[Built, Built], words: WordVectors
 ) -> None:
     _, hnsw = exact_and_hnsw
     approximate = StoredIndex.load(hnsw.settings.index_dir).sentences
-    assert isinstance(approximate.dense, faiss.IndexHNSW)
-    assert approximate.dense.hnsw.efSearch == dense.HNSW_EF_SEARCH
+    assert isinstance(approximate.dense, faiss.IndexIVF)
+    assert approximate.dense.nprobe == dense.IVF_PROBES, "search parameters are set again on load"
     assert approximate.vectors.dtype == np.float16, "sentence vectors are stored compactly"
     truth = faiss.IndexFlatIP(approximate.vectors.shape[1])
     truth.add(approximate.distinct_vectors())
@@ -237,6 +237,25 @@ def test_the_dense_index_type_follows_the_threshold() -> None:
     vectors = np.random.default_rng(0).standard_normal((60, 8)).astype(np.float32)
     assert dense.kind(dense.build_dense_index(vectors, approximate_above=60)) == "exact"
     assert dense.kind(dense.build_dense_index(vectors, approximate_above=59)) == "hnsw"
+    assert dense.kind(dense.build_sentence_index(vectors, approximate_above=60)) == "exact"
+    assert dense.kind(dense.build_sentence_index(vectors, approximate_above=59)) == "ivf"
+    assert dense.kind(dense.build_sentence_index(vectors[:1], approximate_above=0)) == "ivf", "one vector, one list"
+
+
+def test_a_scoped_ivf_search_finds_the_scopes_nearest_however_small_the_scope() -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((20_000, 16)).astype(np.float32)
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float16).astype(np.float32)
+    index = dense.build_sentence_index(vectors, approximate_above=0)
+    for share in (0.001, 0.01, 0.3):
+        scope = np.sort(rng.choice(len(vectors), int(share * len(vectors)), replace=False))
+        truth = faiss.IndexFlatIP(vectors.shape[1])
+        truth.add(vectors[scope])
+        for query in rng.standard_normal((10, 16)).astype(np.float32):
+            expected, _ = truth.search(query.reshape(1, -1), 10)
+            found, ids = dense.search(index, query, 10, dense.selector(scope))
+            assert set(ids.tolist()) <= set(scope.tolist())
+            np.testing.assert_allclose(found, expected[0], atol=1e-5)
 
 
 # Incremental rebuilds
