@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import faiss
 import numpy as np
 
 from index import dense
@@ -105,8 +104,8 @@ class ScopeFilter:
     and sentence vectors, and its numbered tables."""
 
     mask: np.ndarray
-    notes: faiss.IDSelector
-    sentences: faiss.IDSelector
+    notes: dense.Allowed
+    sentences: dense.Allowed
     tables: Tables
 
     @classmethod
