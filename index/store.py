@@ -81,10 +81,16 @@ class Manifest:
         """The manifest, checked field by field: raises ValidationError for anything else."""
         return _MANIFEST.validate_json(text)
 
-    def outdated_for(self, settings: Settings, corpus: dict[str, str]) -> str | None:
-        """Why this index cannot serve these settings and this corpus, or None when it can."""
+    def other_format(self) -> str | None:
+        """Why this version cannot read the index's files, or None when it can."""
         if self.format != FORMAT_VERSION:
             return f"det har format {self.format}, den här versionen läser format {FORMAT_VERSION}"
+        return None
+
+    def outdated_for(self, settings: Settings, corpus: dict[str, str]) -> str | None:
+        """Why this index cannot serve these settings and this corpus, or None when it can."""
+        if reason := self.other_format():
+            return reason
         wanted = (settings.embedding_model, settings.query_prefix, settings.passage_prefix)
         if (self.embedding_model, self.query_prefix, self.passage_prefix) != wanted:
             return f"det byggdes med inbäddningsmodellen {self.embedding_model!r}, inställningen är {wanted[0]!r}"
@@ -160,6 +166,8 @@ class StoredIndex:
     @classmethod
     def _load(cls, index_dir: Path, folder: Path) -> StoredIndex:
         manifest = read_manifest(index_dir, folder)
+        if reason := manifest.other_format():  # its files are laid out otherwise: outdated, not broken
+            raise IndexOutdated(reason)
         try:
             with (folder / NOTES).open(encoding="utf-8") as lines:
                 notes = [_read_note(line) for line in lines]
