@@ -178,7 +178,7 @@ class StoredIndex:
             lexical = LexicalIndex.load(folder / LEXICAL)
             sentences = SentenceIndex.load(folder)
             general = GeneralSwedish.load(folder)
-        except Exception as error:  # numpy, FAISS and bm25s raise many types (even MemoryError) on tampered files
+        except Exception as error:  # numpy and FAISS raise many types (even MemoryError) on tampered files
             raise IndexBroken(index_dir, _describe(error)) from error
         if not len(notes) == len(vectors) == len(vector_keys) == index.ntotal == manifest.note_count == lexical.size:
             raise IndexBroken(index_dir, "antalet anteckningar, vektorer och indexposter stämmer inte")
