@@ -1,7 +1,9 @@
 """Building the index: corpus → clean documents → notes → vectors + BM25 → atomically stored.
 
-Embedding is the slow part, so vectors are keyed by a hash of what was embedded and reused from
-the previous index: a rebuild embeds only new or changed notes.
+Embedding is the slow part, so every text is embedded once: a note's sentences and its heading
+line, never the whole note again (its vector is the mean of theirs). Vectors are keyed by a hash of
+what they were computed from and reused from the previous index: a rebuild embeds only new or
+changed notes.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ class BuildReport:
     copies: dict[str, str]
     """Document → the document it repeats (its notes are indexed once, from the original)."""
     embedded: int
-    """Notes embedded by this build; the others' vectors came from the previous index."""
+    """Notes whose vector this build computed (embedding their new sentences and heading line); the
+    others' vectors came from the previous index."""
     reused: int
     sentences: int
     sentences_embedded: int
@@ -56,10 +59,25 @@ class BuildReport:
     documents: list[DocumentInfo] = field(default_factory=list)
 
 
-def embedding_text(note: Note) -> str:
-    """What the embedder sees: where the note stands, then the note itself."""
-    context = " › ".join(part for part in (note.title, *note.section) if part)
-    return f"{context}\n{note.text}" if context else note.text
+def heading_line(note: Note) -> str:
+    """Where the note stands ("title › section"): the one line of a note's vector that is not one
+    of its sentences."""
+    return " › ".join(part for part in (note.title, *note.section) if part)
+
+
+def note_vector(heading: np.ndarray | None, sentences: np.ndarray) -> np.ndarray:
+    """A note's vector: the normalised mean of its heading line's and its sentences' vectors.
+
+    Embedding each note whole as well doubled the build (its tokens again, in longer and so dearer
+    texts) and cut off notes past the model's 512 tokens; on dev + dev2 the mean found as much
+    (recall@5 0.974 vs 0.961, MRR@5 0.864 vs 0.877, quotes 0.948 vs 0.922). The sentence rows are
+    taken at the float16 precision they are stored in, so a rebuild that reuses them gets the same
+    vector as a fresh one."""
+    rows = sentences.astype(np.float16).astype(np.float32)
+    if heading is not None:
+        rows = np.vstack([heading.astype(np.float32), rows])
+    mean = rows.mean(axis=0)
+    return mean / max(float(np.linalg.norm(mean)), 1e-12)
 
 
 def collect_notes(corpus: Corpus) -> tuple[list[Note], list[Skipped], dict[str, str], list[DocumentInfo]]:
@@ -126,17 +144,29 @@ def _build(
     embedder = embedder or make_embedder(settings)
     first, spans = sentence_layout(notes)
     owners = groups(first)
-    note_texts = [embedding_text(note) for note in notes]
     sentence_texts = [notes[owner].text[start:end] for owner, (start, end) in zip(owners, spans, strict=True)]
-    texts = note_texts + sentence_texts
-    keys = [text_hash(f"{embedder.name}\n{text}") for text in texts]
+    sentence_keys = [text_hash(f"{embedder.name}\n{text}") for text in sentence_texts]
+    headings = [heading_line(note) for note in notes]
+    note_keys = [
+        text_hash("\n".join([embedder.name, heading, *sentence_keys[first[p] : first[p + 1]]]))
+        for p, heading in enumerate(headings)
+    ]
     previous = _previous_vectors(settings, embedder.name)
+    fresh = [p for p, key in enumerate(note_keys) if key not in previous]
+    heading_texts = sorted({headings[p] for p in fresh if headings[p]})
+    texts = heading_texts + sentence_texts
+    keys = [text_hash(f"{embedder.name}\n{text}") for text in heading_texts] + sentence_keys
     vectors = _vectors(texts, keys, embedder, previous, progress)
-    note_keys, sentence_keys = keys[: len(notes)], keys[len(notes) :]
-    embedded_notes = sum(key not in previous for key in note_keys)
+    heading_vectors = dict(zip(heading_texts, vectors[: len(heading_texts)], strict=True))
+    sentence_vectors = vectors[len(heading_texts) :]
+    note_vectors = np.stack([
+        previous[key] if key in previous
+        else note_vector(heading_vectors.get(headings[p]), sentence_vectors[first[p] : first[p + 1]])
+        for p, key in enumerate(note_keys)
+    ]).astype(np.float32)
     threshold = approximate_above if approximate_above is not None else settings.approximate_above
-    dense_index = dense.build_dense_index(vectors[: len(notes)], threshold)
-    sentences = SentenceIndex.build(first, spans, vectors[len(notes) :], sentence_keys, threshold)
+    dense_index = dense.build_dense_index(note_vectors, threshold)
+    sentences = SentenceIndex.build(first, spans, sentence_vectors, sentence_keys, threshold)
     shared = shared_roles(notes)
     lexical = LexicalIndex.build([lexical_text(note, shared.get(note.doc, frozenset())) for note in notes])
     general = GeneralSwedish.from_wordfreq()
@@ -156,7 +186,7 @@ def _build(
         skipped=[{"name": s.name, "reason": s.reason} for s in skipped],
         calibration=calibration,
     )
-    StoredIndex(manifest, notes, vectors[: len(notes)], note_keys, dense_index, lexical, sentences, general).save(
+    StoredIndex(manifest, notes, note_vectors, note_keys, dense_index, lexical, sentences, general).save(
         settings.index_dir
     )
     return BuildReport(
@@ -164,8 +194,8 @@ def _build(
         notes=len(notes),
         skipped=skipped,
         copies=copies,
-        embedded=embedded_notes,
-        reused=len(notes) - embedded_notes,
+        embedded=len(fresh),
+        reused=len(notes) - len(fresh),
         sentences=len(spans),
         sentences_embedded=len(set(sentence_keys) - set(previous)),
         seconds=time.perf_counter() - started,

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from index.analysis import terms
+from index.labels import ASKER_LABEL, LEADER_LABEL, SCRIBE
 from index.lexical import LexicalIndex, WordMatch
 from index.notes import Note
 from index.query import Query
-from index.roles import ASKER_LABEL, LEADER_LABEL, SCRIBE
 from index.sentence_index import SentenceIndex
 
 MAX_SENTENCES = 3

@@ -35,13 +35,6 @@ QUESTION_WORDS = {
     "antecknare": "antecknade dokumenterade skrev", "sekreterare": "protokoll antecknade", "justerare": "justerade",
 }
 """How a "vem …?" question asks for a role ("vem presenterade?" wants the föredragande)."""
-LEADER_LABEL = re.compile(
-    r"^(?P<label>Samtalsledare|Ledare|Moderator|Bordsvärd|Bordsledare|Processledare|Facilitator|"
-    r"Värd|Ansvarig|Föreläsare|Presentatör|Leds av)\s*:\s*(?P<value>[^\n]+)$",
-    re.MULTILINE | re.IGNORECASE,
-)
-SCRIBE = re.compile(r"^(?:Nedtecknat|Antecknat|Dokumenterat|Sammanställt|Protokollfört) av\b", re.IGNORECASE)
-ASKER_LABEL = re.compile(r"(?:Frågeställare|Sammankallande|Initiativtagare)\s*:")
 _ROLE_ALTERNATION = "|".join(sorted((re.escape(word) for word in ROLE_WORDS), key=len, reverse=True))
 NAME = r"[A-ZÅÄÖÉ][\wåäöéÅÄÖÉ.'-]*(?:[ -][A-ZÅÄÖÉ][\wåäöéÅÄÖÉ.'-]*){0,3}"
 PARTY = r"(?:\s*\([A-ZÅÄÖ]{1,4}\))?"

@@ -16,9 +16,10 @@ from dataclasses import dataclass, replace
 
 from index import places
 from index.cleaning import CleanDocument
+from index.labels import ASKER_LABEL, LEADER_LABEL
 from index.meeting import meeting_facts
 from index.notes import Note, Role
-from index.roles import ASKER_LABEL, LEADER_LABEL, ROLE_WORDS, people, roles_in, settled
+from index.roles import ROLE_WORDS, people, roles_in, settled
 from index.sentences import sentence_spans, trim_span
 
 TABLE_HEADING = re.compile(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import SEED_FILES, TINY_CORPUS, write_corpus
 
 import index.embedding
 import index.store
-from index.build import build_index
+from index.build import build_index, heading_line
 from index.errors import IndexUnwritable
 from index.lexical import LexicalIndex
 from index.retrieval import Retriever
@@ -80,6 +81,17 @@ def test_approximate_search_above_the_threshold(tiny_index, embedder):
     assert retriever.manifest.dense_index == "hnsw"
     answer = retriever.ask("bostadsbrist för unga vuxna")
     assert answer.answered and answer.hits[0].note.doc == "boende.txt"
+
+
+def test_a_note_vector_is_the_mean_of_its_heading_line_and_sentences(tiny_index, embedder):
+    """No note is embedded whole: its vector is made from vectors the build has anyway."""
+    stored = StoredIndex.load(tiny_index.settings.index_dir)
+    assert np.allclose(np.linalg.norm(stored.vectors, axis=1), 1.0, atol=1e-5)
+    for position, note in enumerate(stored.notes):
+        rows = stored.sentences.vectors[stored.sentences.first[position] : stored.sentences.first[position + 1]]
+        parts = [embedder.embed_passages([heading_line(note)])[0]] if heading_line(note) else []
+        mean = np.vstack([*parts, rows.astype(np.float32)]).mean(axis=0)
+        assert np.allclose(stored.vectors[position], mean / np.linalg.norm(mean), atol=1e-3), note.id
 
 
 # --- incremental rebuilds ---------------------------------------------------------------------

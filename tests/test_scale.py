@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from index import dense
-from index.build import BuildReport, build_index, collect_notes, embedding_text
+from index.build import BuildReport, build_index, collect_notes, heading_line
 from index.corpus import Corpus
 from index.retrieval import Retriever
 from index.sentences import sentence_spans
@@ -270,9 +270,9 @@ def test_adding_a_document_embeds_only_its_notes(seeds_copy: Built, words: WordV
     after = StoredIndex.load(settings.index_dir)
     new_notes = [note for note in after.notes if note.doc == "nytt_dialogbord.txt"]
     assert len(new_notes) == 2
-    note_texts = [embedding_text(note) for note in new_notes]
-    sentences = [passage for passage in counting.passages if passage not in note_texts]
-    assert sorted(set(counting.passages) - set(sentences)) == sorted(note_texts)
+    headings = {heading_line(note) for note in new_notes}
+    sentences = [passage for passage in counting.passages if passage not in headings]
+    assert set(counting.passages) - set(sentences) == headings, "each new heading line once, no whole note"
     assert sentences and all(any(sentence in note.text for note in new_notes) for sentence in sentences)
     assert (report.embedded, report.reused, report.sentences_embedded) == (2, len(before.notes), len(sentences))
     old_vectors = dict(zip(before.vector_keys, before.vectors, strict=True))
@@ -291,8 +291,11 @@ def test_changing_one_note_embeds_only_that_note(seeds_copy: Built, words: WordV
     counting = CountingEmbedder(words)
     report = build_index(settings, embedder=counting)
     assert report.embedded == 1 and report.sentences_embedded == 1
-    assert len(counting.passages) == 2, "the note and its changed sentence"
-    assert all("SiSam-modellen presenterades kort" in passage for passage in counting.passages)
+    changed = [note for note in StoredIndex.load(settings.index_dir).notes if sentence.split()[0] in note.text]
+    heading = heading_line(next(note for note in changed if "presenterades kort" in note.text))
+    assert len(counting.passages) == 2, "the changed sentence, and the heading line its note's vector needs"
+    assert counting.passages[0] == heading
+    assert "SiSam-modellen presenterades kort" in counting.passages[1]
     assert report.reused == report.notes - 1
 
 
@@ -309,7 +312,8 @@ def test_another_embedder_reuses_nothing(seeds_copy: Built, words: WordVectors) 
     other.name = "test:another-model"
     report = build_index(seeds_copy.settings, embedder=other)
     assert report.embedded == report.notes
-    assert len(other.passages) == report.notes + report.sentences_embedded
+    headings = {heading_line(note) for note in StoredIndex.load(seeds_copy.settings.index_dir).notes} - {""}
+    assert len(other.passages) == len(headings) + report.sentences_embedded
     assert report.sentences_embedded == len(set(seeds_copy_sentences(seeds_copy)))
 
 
