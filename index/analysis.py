@@ -12,12 +12,12 @@ import importlib.util
 import re
 from collections.abc import Iterable
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from types import ModuleType
 
 import Stemmer
 
+from index import DATA
 from index.places import fold
 
 
@@ -125,7 +125,7 @@ def is_english(question: str) -> bool:
 
 @cache
 def _glossary() -> tuple[dict[str, str], re.Pattern[str]]:
-    lines = resources.files("index").joinpath("data/english_swedish.tsv").read_text(encoding="utf-8")
+    lines = (DATA / "english_swedish.tsv").read_text(encoding="utf-8")
     pairs = dict(
         line.split("\t", 1) for line in lines.splitlines() if line.strip() and not line.startswith("#")
     )

@@ -182,6 +182,7 @@ def _build(
         note_count=len(notes),
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         dense_index=dense.kind(dense_index),
+        sentence_index=dense.kind(sentences.dense),
         documents=documents,
         skipped=[{"name": s.name, "reason": s.reason} for s in skipped],
         calibration=calibration,

@@ -1,15 +1,25 @@
-"""The dense half of retrieval: FAISS inner-product indexes over normalised note and sentence vectors.
+"""The dense half of retrieval: inner-product search over normalised note and sentence vectors.
 
-Exact search up to `approximate_above` vectors; beyond that an approximate index whose recall@10
-against exact search stays ≥ 0.98 (measured in bench/): HNSW for the notes, IVF for the sentences.
+Up to `approximate_above` vectors the search is exact and done by numpy, over the vectors the index
+stores anyway: no second copy on disk, and a question is answered without importing FAISS (a tenth
+of a cold start). Beyond that, a FAISS index whose recall@10 against exact search stays ≥ 0.98
+(measured in bench/): HNSW for the notes, IVF for the sentences.
 """
 
 from __future__ import annotations
 
 import math
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-import faiss
 import numpy as np
+
+if TYPE_CHECKING:
+    import faiss
+
+EXACT, HNSW, IVF = "exact", "hnsw", "ivf"
+KINDS = (EXACT, HNSW, IVF)
 
 HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 80
@@ -27,30 +37,69 @@ IVF_PROBES = 64
 lists: recall@10 0.969 / 0.989 / 0.998 / 0.999 / 0.999, recall@300 (what retrieval asks for) 0.90 /
 0.96 / 0.98 / 0.99 / 0.996, p95 1.1 / 1.4 / 1.7 / 2.3 / 3.8 ms."""
 
-HALF_PRECISION = faiss.ScalarQuantizer.QT_fp16
 
-
-class Allowed(faiss.IDSelectorBatch):
+class Allowed:
     """The positions a scoped search may return, and how many there are: IVF needs that to probe
     enough lists."""
 
     def __init__(self, positions: np.ndarray) -> None:
-        super().__init__(np.ascontiguousarray(positions, dtype=np.int64))
-        self.count = len(positions)
+        self.positions = np.ascontiguousarray(positions, dtype=np.int64)
+        self.count = len(self.positions)
+
+    @cached_property
+    def selector(self) -> faiss.IDSelectorBatch:
+        """The same restriction inside FAISS, made once per scope."""
+        import faiss
+
+        return faiss.IDSelectorBatch(self.positions)
 
 
-def build_dense_index(vectors: np.ndarray, approximate_above: int) -> faiss.Index:
+class ExactIndex:
+    """Every vector compared with the question: what FAISS's flat index does, in one matrix product.
+
+    Float16 rows (the sentence index's) are widened to float32 on the first search."""
+
+    def __init__(self, vectors: np.ndarray) -> None:
+        self.vectors = vectors
+
+    @property
+    def ntotal(self) -> int:
+        return len(self.vectors)
+
+    @property
+    def d(self) -> int:
+        return self.vectors.shape[1]
+
+    @cached_property
+    def _matrix(self) -> np.ndarray:
+        return np.ascontiguousarray(self.vectors, dtype=np.float32)
+
+    def search(self, vector: np.ndarray, k: int, allowed: Allowed | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(similarities, positions) of the k nearest, best first; equal similarities by position."""
+        positions = np.arange(self.ntotal) if allowed is None else allowed.positions
+        scores = (self._matrix if allowed is None else self._matrix[positions]) @ vector.astype(np.float32)
+        k = min(k, len(scores))
+        nearest = np.argpartition(-scores, k - 1)[:k] if 0 < k < len(scores) else np.arange(k)
+        nearest = nearest[np.lexsort((positions[nearest], -scores[nearest]))]
+        return scores[nearest], positions[nearest]
+
+
+if TYPE_CHECKING:
+    VectorIndex = ExactIndex | faiss.Index
+
+
+def build_dense_index(vectors: np.ndarray, approximate_above: int) -> VectorIndex:
     """For note vectors: exact, or HNSW (recall@10 0.995 at 100 000 notes, efSearch 512)."""
-    dim = vectors.shape[1]
     if len(vectors) <= approximate_above:
-        index = faiss.IndexFlatIP(dim)
-    else:
-        index = faiss.IndexHNSWFlat(dim, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        return ExactIndex(vectors)
+    import faiss
+
+    index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
     return _filled(index, vectors)
 
 
-def build_sentence_index(vectors: np.ndarray, approximate_above: int) -> faiss.Index:
+def build_sentence_index(vectors: np.ndarray, approximate_above: int) -> VectorIndex:
     """For sentence vectors, held as float16 like the sentence index's stored rows: exact, or IVF.
 
     Sentences lie in tight clusters of near-duplicates (one sentence reworded across overlapping
@@ -59,15 +108,18 @@ def build_sentence_index(vectors: np.ndarray, approximate_above: int) -> faiss.I
     efConstruction 200 needed 1 024 and a 102 s build. IVF scans whole clusters: recall@10 0.999,
     p95 2.3 ms, 19 s to build. Half precision halves the memory (121 MB instead of 239) without
     changing a score: the stored rows are float16 already."""
-    dim = vectors.shape[1]
     if len(vectors) <= approximate_above:
-        index = faiss.IndexScalarQuantizer(dim, HALF_PRECISION, faiss.METRIC_INNER_PRODUCT)
-    else:
-        lists = min(len(vectors), round(IVF_LISTS_PER_ROOT * math.sqrt(len(vectors))))
-        quantizer = faiss.IndexFlatIP(dim)
-        index = faiss.IndexIVFScalarQuantizer(quantizer, dim, lists, HALF_PRECISION, faiss.METRIC_INNER_PRODUCT)
-        index.by_residual = False  # float16 of each vector itself, like the rows, not of its offset from a list
-        index.cp.max_points_per_centroid = IVF_TRAINING_PER_LIST
+        return ExactIndex(vectors.astype(np.float16))
+    import faiss
+
+    dim = vectors.shape[1]
+    lists = min(len(vectors), round(IVF_LISTS_PER_ROOT * math.sqrt(len(vectors))))
+    quantizer = faiss.IndexFlatIP(dim)
+    index = faiss.IndexIVFScalarQuantizer(
+        quantizer, dim, lists, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+    )
+    index.by_residual = False  # float16 of each vector itself, like the rows, not of its offset from a list
+    index.cp.max_points_per_centroid = IVF_TRAINING_PER_LIST
     return _filled(index, vectors)
 
 
@@ -82,35 +134,55 @@ def _filled(index: faiss.Index, vectors: np.ndarray) -> faiss.Index:
 
 def tune(index: faiss.Index) -> None:
     """Search-time parameters are not stored with an index; set them after every load."""
+    import faiss
+
     if isinstance(index, faiss.IndexHNSW):
         index.hnsw.efSearch = HNSW_EF_SEARCH
     elif isinstance(index, faiss.IndexIVF):
         index.nprobe = IVF_PROBES
 
 
-def kind(index: faiss.Index) -> str:
-    if isinstance(index, faiss.IndexHNSW):
-        return "hnsw"
-    return "ivf" if isinstance(index, faiss.IndexIVF) else "exact"
+def kind(index: VectorIndex) -> str:
+    if isinstance(index, ExactIndex):
+        return EXACT
+    import faiss
+
+    return HNSW if isinstance(index, faiss.IndexHNSW) else IVF
 
 
-def selector(positions: np.ndarray) -> Allowed:
-    """Restricts a search to these positions (a scope), inside FAISS rather than after it."""
-    return Allowed(positions)
+def save(index: VectorIndex, path: Path) -> None:
+    """Write an approximate index; an exact one is the vectors, which their owner stores."""
+    if not isinstance(index, ExactIndex):
+        import faiss
+
+        faiss.write_index(index, str(path))
+
+
+def load(path: Path, index_kind: str, vectors: np.ndarray) -> VectorIndex:
+    """The index `save` wrote, or for an exact one the search over `vectors`."""
+    if index_kind == EXACT:
+        return ExactIndex(vectors)
+    import faiss
+
+    index = faiss.read_index(str(path))
+    tune(index)
+    return index
 
 
 def search(
-    index: faiss.Index, vector: np.ndarray, k: int, allowed: Allowed | None = None
+    index: VectorIndex, vector: np.ndarray, k: int, allowed: Allowed | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """(similarities, positions) of the k nearest vectors, best first; only `allowed` ones when given."""
     k = min(k, index.ntotal)
+    if isinstance(index, ExactIndex):
+        return index.search(vector, k, allowed)
+    import faiss
+
     params = None
     if allowed is not None and isinstance(index, faiss.IndexHNSW):
-        params = faiss.SearchParametersHNSW(sel=allowed, efSearch=HNSW_EF_SEARCH)
+        params = faiss.SearchParametersHNSW(sel=allowed.selector, efSearch=HNSW_EF_SEARCH)
     elif allowed is not None and isinstance(index, faiss.IndexIVF):
-        params = faiss.SearchParametersIVF(sel=allowed, nprobe=_scoped_probes(index, allowed.count))
-    elif allowed is not None:
-        params = faiss.SearchParameters(sel=allowed)
+        params = faiss.SearchParametersIVF(sel=allowed.selector, nprobe=_scoped_probes(index, allowed.count))
     scores, ids = index.search(np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32), k, params=params)
     keep = ids[0] >= 0
     return scores[0][keep], ids[0][keep]

@@ -12,11 +12,14 @@ frequencies of the common words into the index (every word not in that table is 
 
 from __future__ import annotations
 
-import json
 import math
+from bisect import bisect_left
 from pathlib import Path
 
-FILE = "general_swedish.json"
+import numpy as np
+
+WORDS_FILE = "general_swedish_words.txt"
+ZIPF_FILE = "general_swedish_zipf.npy"
 COMMON = 3.0
 """Zipf frequency from which a word counts as common: below it a word weighs fully (about 31 000
 Swedish words are at or above it)."""
@@ -30,35 +33,44 @@ def topic_weight(zipf: float) -> float:
 
 
 class GeneralSwedish:
-    """Zipf frequencies of the common words of general Swedish."""
+    """Zipf frequencies of the common words of general Swedish.
 
-    def __init__(self, zipf: dict[str, float]) -> None:
+    Held as a sorted word list and an array beside it, searched by bisection: reading them takes a
+    few milliseconds of every cold start, where a 31 000-entry JSON object took 25."""
+
+    def __init__(self, words: list[str], zipf: np.ndarray) -> None:
+        if len(words) != len(zipf) or words != sorted(words):
+            raise ValueError("ordlistan och frekvenserna stämmer inte")
+        self._words = words
         self._zipf = zipf
 
     @classmethod
     def from_wordfreq(cls) -> GeneralSwedish:
         from wordfreq import get_frequency_dict
 
-        return cls(
-            {
-                word: round(math.log10(frequency) + 9, 2)
-                for word, frequency in get_frequency_dict("sv").items()
-                if math.log10(frequency) + 9 >= COMMON and " " not in word
-            }
-        )
+        found = {
+            word: round(math.log10(frequency) + 9, 2)
+            for word, frequency in get_frequency_dict("sv").items()
+            if math.log10(frequency) + 9 >= COMMON and word.split() == [word]
+        }
+        words = sorted(found)
+        return cls(words, np.asarray([found[word] for word in words], dtype=np.float64))
 
     def words(self) -> list[str]:
-        return list(self._zipf)
+        return list(self._words)
 
     def zipf(self, word: str) -> float:
-        return self._zipf.get(word.lower(), 0.0)
+        word = word.lower()
+        at = bisect_left(self._words, word)
+        return float(self._zipf[at]) if at < len(self._words) and self._words[at] == word else 0.0
 
     def weight(self, word: str) -> float:
         return topic_weight(self.zipf(word))
 
     def save(self, folder: Path) -> None:
-        (folder / FILE).write_text(json.dumps(self._zipf, ensure_ascii=False, separators=(",", ":")))
+        (folder / WORDS_FILE).write_text("\n".join(self._words), encoding="utf-8")
+        np.save(folder / ZIPF_FILE, self._zipf)
 
     @classmethod
     def load(cls, folder: Path) -> GeneralSwedish:
-        return cls(json.loads((folder / FILE).read_text(encoding="utf-8")))
+        return cls((folder / WORDS_FILE).read_text(encoding="utf-8").split("\n"), np.load(folder / ZIPF_FILE))

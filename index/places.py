@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
-from importlib import resources
+
+from index import DATA
 
 # Names that are also ordinary words or common first names count as a mention only next to "kommun".
 AMBIGUOUS = {
@@ -25,7 +26,7 @@ PREPOSITIONS = {"i", "från", "till", "på", "för", "med", "av", "om", "inom", 
 @cache
 def municipalities() -> tuple[str, ...]:
     """All 290 names, longest first so that "Upplands Väsby" wins over a shorter match."""
-    lines = resources.files("index").joinpath("data/kommuner.txt").read_text(encoding="utf-8").splitlines()
+    lines = (DATA / "kommuner.txt").read_text(encoding="utf-8").splitlines()
     names = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     return tuple(sorted(names, key=len, reverse=True))
 
@@ -95,17 +96,29 @@ def _folded_names() -> dict[str, str]:
     return {fold(name): name for name in municipalities() if name not in AMBIGUOUS}
 
 
-@cache
-def _question_pattern() -> re.Pattern[str]:
-    """Every unambiguous name folded, longest first, in one pattern: compiled once per process
-    rather than a pattern per name for every question."""
-    names = "|".join(re.escape(key) for key in sorted(_folded_names(), key=len, reverse=True))
-    return re.compile(rf"(?<![a-z0-9-])(?P<name>{names})s?(?![a-z0-9-])(?!\s+lans?\b)")
+WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+"""A word of a folded question; a hyphen joins ("Upplands-Bro", "Dals-Ed")."""
 
 
 def in_question(question: str) -> tuple[str, ...]:
-    """Municipalities a question names, typed with or without å/ä/ö and in any case; a county
-    ("Stockholms län") is not one."""
+    """Municipalities a question names, typed with or without å/ä/ö, in any case and in genitive
+    ("Knivstas"); a county ("Stockholms län") is not one.
+
+    The question's runs of one to three words are looked up among the folded names, longest first:
+    no pattern of 290 names to compile on every cold start."""
     names = _folded_names()
-    found = (names[match.group("name")] for match in _question_pattern().finditer(fold(question)))
-    return tuple(dict.fromkeys(found))
+    longest = max(len(name.split()) for name in names)
+    tokens = WORD.findall(fold(question))
+    found: dict[str, None] = {}
+    start = 0
+    while start < len(tokens):
+        for length in range(min(longest, len(tokens) - start), 0, -1):
+            run = " ".join(tokens[start : start + length])
+            name = names.get(run) or (names.get(run[:-1]) if run.endswith("s") else None)
+            if name and tokens[start + length : start + length + 1] not in (["lan"], ["lans"]):
+                found[name] = None
+                start += length
+                break
+        else:
+            start += 1
+    return tuple(found)

@@ -114,8 +114,8 @@ class ScopeFilter:
         own_tables = {key: kept for key, positions in tables.items() if (kept := [p for p in positions if mask[p]])}
         return cls(
             mask,
-            dense.selector(np.flatnonzero(mask)),
-            dense.selector(sentences.ids_of_notes(mask)),
+            dense.Allowed(np.flatnonzero(mask)),
+            dense.Allowed(sentences.ids_of_notes(mask)),
             own_tables,
         )
 

@@ -17,7 +17,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import faiss
 import numpy as np
 
 from index import dense
@@ -64,7 +63,7 @@ class SentenceIndex:
     vectors: np.ndarray
     keys: list[str]
     """Per row, the hash its vector was computed from: lets a rebuild reuse vectors."""
-    dense: faiss.Index
+    dense: dense.VectorIndex
     """One entry per distinct sentence."""
     member_first: np.ndarray
     member_rows: np.ndarray
@@ -129,22 +128,24 @@ class SentenceIndex:
         np.save(folder / SPANS, self.spans)
         np.save(folder / VECTORS, self.vectors.astype(np.float16))
         (folder / KEYS).write_text(json.dumps(self.keys))
-        faiss.write_index(self.dense, str(folder / DENSE))
+        dense.save(self.dense, folder / DENSE)
         np.save(folder / MEMBER_FIRST, self.member_first)
         np.save(folder / MEMBER_ROWS, self.member_rows)
 
     @classmethod
-    def load(cls, folder: Path) -> SentenceIndex:
-        index = faiss.read_index(str(folder / DENSE))
-        dense.tune(index)
+    def load(cls, folder: Path, index_kind: str) -> SentenceIndex:
+        """The stored sentence index; `index_kind` (the manifest's) says whether its search is exact."""
+        vectors = np.load(folder / VECTORS)
+        member_first, member_rows = np.load(folder / MEMBER_FIRST), np.load(folder / MEMBER_ROWS)
+        distinct = vectors[member_rows[member_first[:-1]]] if index_kind == dense.EXACT else vectors
         return cls(
             np.load(folder / FIRST),
             np.load(folder / SPANS),
-            np.load(folder / VECTORS),
+            vectors,
             json.loads((folder / KEYS).read_text()),
-            index,
-            np.load(folder / MEMBER_FIRST),
-            np.load(folder / MEMBER_ROWS),
+            dense.load(folder / DENSE, index_kind, distinct),
+            member_first,
+            member_rows,
         )
 
     def consistent_with(self, notes: list[Note]) -> bool:

@@ -57,8 +57,8 @@ class Settings(BaseSettings):
     """Text put before a note when embedding it; None picks the model's convention."""
     top_k: int = Field(default=5, ge=1, le=50)
     approximate_above: int = Field(default=20_000, ge=0, le=1_000_000_000)
-    """Up to this many notes (distinct sentences, for the sentence index) FAISS searches exactly; above
-    it, an HNSW graph for the notes and IVF lists for the sentences."""
+    """Up to this many notes (distinct sentences, for the sentence index) the search is exact; above
+    it FAISS's HNSW graph for the notes and IVF lists for the sentences."""
     max_question_chars: int = Field(default=1000, ge=20, le=100_000)
     """Longer questions (CLI and bot) are searched on their first this many characters."""
 

@@ -14,8 +14,8 @@ import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal
 
-import faiss
 import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
@@ -28,7 +28,7 @@ from index.notes import Note
 from index.sentence_index import SentenceIndex
 from index.settings import Settings
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 CURRENT = "current"
 MANIFEST = "manifest.json"
 NOTES = "notes.jsonl"
@@ -67,7 +67,9 @@ class Manifest:
     """File name → SHA-256 of the corpus the index was built from."""
     note_count: int
     built_at: str
-    dense_index: str
+    dense_index: Literal["exact", "hnsw"]
+    sentence_index: Literal["exact", "ivf"]
+    """How each search is done: "exact", or approximate ("hnsw" for notes, "ivf" for sentences)."""
     documents: list[DocumentInfo] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     calibration: Calibration = field(default_factory=lambda: Calibration(related_floor=0.0, meaning_answers=1.0))
@@ -109,7 +111,7 @@ class StoredIndex:
     vectors: np.ndarray
     vector_keys: list[str]
     """Per note, the hash its vector was computed from: lets a rebuild reuse vectors."""
-    dense: faiss.Index
+    dense: dense.VectorIndex
     lexical: LexicalIndex
     sentences: SentenceIndex
     general: GeneralSwedish
@@ -134,7 +136,7 @@ class StoredIndex:
                     out.write(json.dumps(note.to_dict(), ensure_ascii=False) + "\n")
             np.save(staging / VECTORS, self.vectors)
             (staging / VECTOR_KEYS).write_text(json.dumps(self.vector_keys))
-            faiss.write_index(self.dense, str(staging / DENSE))
+            dense.save(self.dense, staging / DENSE)
             self.sentences.save(staging)
             self.general.save(staging)
             (staging / LEXICAL).mkdir()
@@ -173,10 +175,9 @@ class StoredIndex:
                 notes = [_read_note(line) for line in lines]
             vectors = np.load(folder / VECTORS)
             vector_keys = _KEYS.validate_json((folder / VECTOR_KEYS).read_text())
-            index = faiss.read_index(str(folder / DENSE))
-            dense.tune(index)
+            index = dense.load(folder / DENSE, manifest.dense_index, vectors)
             lexical = LexicalIndex.load(folder / LEXICAL)
-            sentences = SentenceIndex.load(folder)
+            sentences = SentenceIndex.load(folder, manifest.sentence_index)
             general = GeneralSwedish.load(folder)
         except Exception as error:  # numpy and FAISS raise many types (even MemoryError) on tampered files
             raise IndexBroken(index_dir, _describe(error)) from error
@@ -216,10 +217,13 @@ def stored_notes(index_dir: Path) -> list[Note]:
 
 def stored_vectors(index_dir: Path) -> tuple[str, dict[str, np.ndarray]]:
     """The current index's embedder name and its vectors by key, without loading the search
-    indexes: all a rebuild needs to re-embed only what changed."""
-    manifest = read_manifest(index_dir)
+    indexes: all a rebuild needs to re-embed only what changed. An index of another format still
+    gives its vectors: only the manifest's embedder name is read."""
     folder = current_build(index_dir)
     try:
+        embedder = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["embedder"]
+        if not isinstance(embedder, str):
+            raise TypeError("embedder is not a name")
         vectors = np.load(folder / VECTORS)
         keys = _KEYS.validate_json((folder / VECTOR_KEYS).read_text())
     except Exception as error:  # as in StoredIndex.load
@@ -230,7 +234,7 @@ def stored_vectors(index_dir: Path) -> tuple[str, dict[str, np.ndarray]]:
     # An index of an older format may have no sentence vectors: its note vectors still serve.
     with contextlib.suppress(OSError, EOFError, ValueError):
         by_key.update(SentenceIndex.stored_vectors(folder))
-    return manifest.embedder, by_key
+    return embedder, by_key
 
 
 def check_fresh(manifest: Manifest, settings: Settings, corpus: dict[str, str]) -> None:

@@ -97,7 +97,7 @@ def test_sources_fit_in_messages() -> None:
                  for i in range(200)]
     manifest = Manifest(format=1, embedder="e", embedding_model="m", query_prefix=None, passage_prefix=None, dim=3,
                         corpus={}, note_count=10, built_at="2024-05-01T10:00:00+00:00", dense_index="exact",
-                        documents=documents)
+                        sentence_index="exact", documents=documents)
     messages = sources_html(manifest)
     assert len(messages) > 1
     assert all(telegram_html_problems(m) == [] and telegram_length(m) <= MESSAGE_LIMIT for m in messages)

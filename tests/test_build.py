@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -103,6 +104,16 @@ def test_rebuilding_an_unchanged_corpus_embeds_nothing(tiny_index, embedder):
     assert report.embedded == 0
     assert report.reused == report.notes == tiny_index.report.notes
     assert answers(tiny_index.settings, embedder) == before
+
+
+def test_an_index_of_another_format_still_gives_its_vectors(tiny_index, embedder):
+    manifest = current_build(tiny_index.settings.index_dir) / "manifest.json"
+    older = {**json.loads(manifest.read_text(encoding="utf-8")), "format": 3}
+    del older["sentence_index"]
+    manifest.write_text(json.dumps(older), encoding="utf-8")
+    report = build_index(tiny_index.settings, embedder=embedder)
+    assert (report.embedded, report.sentences_embedded) == (0, 0)
+    assert Retriever.open(tiny_index.settings, embedder=embedder).manifest.format == index.store.FORMAT_VERSION
 
 
 def test_adding_a_file_embeds_only_its_notes(tiny_index, embedder):

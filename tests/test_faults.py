@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -371,8 +372,16 @@ def _first_note(folder: Path, **changes: object) -> None:
 
 def _faiss_claims_too_much(folder: Path) -> None:
     data = bytearray((folder / DENSE).read_bytes())
-    struct.pack_into("<Q", data, 4 + 4 + 8 + 8 + 8 + 1 + 4, 1 << 60)  # the size of the stored vectors
+    struct.pack_into("<q", data, 4 + 4, 1 << 60)  # the header's count of vectors
     (folder / DENSE).write_bytes(bytes(data))
+
+
+def _faiss_cut(name: str) -> Callable[[Path], None]:
+    def cut(folder: Path) -> None:
+        data = (folder / name).read_bytes()
+        (folder / name).write_bytes(data[: len(data) // 2])
+
+    return cut
 
 
 def _bm25_scores_cut(folder: Path) -> None:
@@ -402,15 +411,27 @@ TAMPERINGS = {
     "vector-keys-numbers": lambda folder: (folder / "vector_keys.json").write_text("[1, 2, 3]"),
     "bm25-scores-cut": _bm25_scores_cut,
     "bm25-column-outside": _terms_column_outside,
-    "faiss-huge-size": _faiss_claims_too_much,
-    "faiss-garbage": lambda folder: (folder / DENSE).write_bytes(b"IxFI" + b"\xff" * 64),
     "vectors-garbage": lambda folder: (folder / "vectors.npy").write_bytes(b"\x93NUMPY garbage"),
+    "sentence-kind-unknown": lambda folder: _set_manifest(folder, sentence_index="annoy"),
+    "general-swedish-cut": lambda folder: (folder / "general_swedish_words.txt").write_text("och\nvad"),
 }
+FAISS_TAMPERINGS = {
+    "faiss-huge-size": _faiss_claims_too_much,
+    "faiss-garbage": lambda folder: (folder / DENSE).write_bytes(b"IHNf" + b"\xff" * 64),
+    "faiss-cut": _faiss_cut(DENSE),
+    "faiss-missing": lambda folder: (folder / DENSE).unlink(),
+    "sentence-faiss-cut": _faiss_cut("sentences.faiss"),
+}
+"""Only an approximate index has FAISS files: these are made on the tiny index rebuilt as one."""
 
 
-@pytest.mark.parametrize("tamper", TAMPERINGS.values(), ids=TAMPERINGS.keys())
-def test_a_tampered_index_is_reported_as_broken(tiny_index: BuiltIndex, work: Path, tamper) -> None:
+@pytest.mark.parametrize(
+    "tamper", [*TAMPERINGS.values(), *FAISS_TAMPERINGS.values()], ids=[*TAMPERINGS, *FAISS_TAMPERINGS]
+)
+def test_a_tampered_index_is_reported_as_broken(tiny_index: BuiltIndex, embedder, work: Path, tamper) -> None:
     settings = tiny_index.settings
+    if tamper in FAISS_TAMPERINGS.values():
+        build_index(settings, embedder=embedder, approximate_above=0)
     tamper(current_build(settings.index_dir))
     for command in (("ask", "bostadsbrist"), ("index", "info")):
         run = samordna(*command, corpus=settings.corpus_dir, index=settings.index_dir, cwd=work)
@@ -421,13 +442,14 @@ def test_a_tampered_index_is_reported_as_broken(tiny_index: BuiltIndex, work: Pa
     assert rebuilt.code == 0 and "Traceback" not in rebuilt.err
 
 
-def test_memory_error_from_faiss_is_a_broken_index(tiny_index: BuiltIndex, monkeypatch) -> None:
-    import index.store
+def test_memory_error_from_faiss_is_a_broken_index(tiny_index: BuiltIndex, embedder, monkeypatch) -> None:
+    import faiss
 
     def bad_alloc(path):
         raise MemoryError("std::bad_alloc")
 
-    monkeypatch.setattr(index.store.faiss, "read_index", bad_alloc)
+    build_index(tiny_index.settings, embedder=embedder, approximate_above=0)
+    monkeypatch.setattr(faiss, "read_index", bad_alloc)
     with pytest.raises(IndexBroken, match="MemoryError"):
         StoredIndex.load(tiny_index.settings.index_dir)
 

@@ -242,6 +242,25 @@ def test_the_dense_index_type_follows_the_threshold() -> None:
     assert dense.kind(dense.build_sentence_index(vectors[:1], approximate_above=0)) == "ivf", "one vector, one list"
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_exact_search_finds_what_faiss_flat_search_finds(dtype: type) -> None:
+    """Exact search runs in numpy (no FAISS import when answering): it must rank as FAISS does."""
+    rng = np.random.default_rng(1)
+    vectors = rng.standard_normal((500, 16)).astype(dtype)
+    exact = dense.build_dense_index(vectors, approximate_above=500)
+    scope = np.sort(rng.choice(len(vectors), 40, replace=False))
+    for query in rng.standard_normal((20, 16)).astype(np.float32):
+        for allowed, rows in ((None, np.arange(len(vectors))), (dense.Allowed(scope), scope)):
+            truth = faiss.IndexFlatIP(16)
+            truth.add(vectors[rows].astype(np.float32))
+            expected, expected_ids = truth.search(query.reshape(1, -1), 10)
+            found, ids = dense.search(exact, query, 10, allowed)
+            np.testing.assert_allclose(found, expected[0], rtol=1e-5, atol=1e-5)
+            assert ids.tolist() == rows[expected_ids[0]].tolist()
+    assert len(dense.search(exact, vectors[0].astype(np.float32), 10_000)[1]) == len(vectors), "k beyond the vectors"
+    assert len(dense.search(exact, vectors[0].astype(np.float32), 5, dense.Allowed(scope[:0]))[1]) == 0
+
+
 def test_a_scoped_ivf_search_finds_the_scopes_nearest_however_small_the_scope() -> None:
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((20_000, 16)).astype(np.float32)
@@ -253,7 +272,7 @@ def test_a_scoped_ivf_search_finds_the_scopes_nearest_however_small_the_scope() 
         truth.add(vectors[scope])
         for query in rng.standard_normal((10, 16)).astype(np.float32):
             expected, _ = truth.search(query.reshape(1, -1), 10)
-            found, ids = dense.search(index, query, 10, dense.selector(scope))
+            found, ids = dense.search(index, query, 10, dense.Allowed(scope))
             assert set(ids.tolist()) <= set(scope.tolist())
             np.testing.assert_allclose(found, expected[0], atol=1e-5)
 
