@@ -44,7 +44,6 @@ class Sweep:
 
 
 SWEEPS = {
-    "hnsw": Sweep("efSearch", (64, 128, 256, 512), dense.HNSW_EF_SEARCH),
     "ivf": Sweep("nprobe", (16, 32, 48, 64, 96), dense.IVF_PROBES),
 }
 

@@ -256,7 +256,7 @@ def status_html(facts: StatusFacts) -> str:
         "<b>Status</b>\n"
         f"Index: byggt {when(manifest.built_at)}, {manifest.note_count} anteckningar i "
         f"{len(manifest.documents)} dokument\n"
-        f"Inbäddning: {escape(manifest.embedder)} ({'exakt' if manifest.dense_index == 'exact' else 'HNSW'})\n"
+        f"Inbäddning: {escape(manifest.embedder)} ({'exakt' if manifest.dense_index == 'exact' else 'IVF'})\n"
         f"Omindexering: {'pågår' if facts.rebuilding else 'ingen pågår'}\n"
         f"Drifttid: {duration(facts.uptime_seconds)}\n"
         f"Frågor besvarade: {facts.questions} (varav {facts.abstained} utan träff)\n"

@@ -94,7 +94,7 @@ def render_build(console: Console, report: BuildReport) -> None:
     console.print(
         f"[green]Indexet är byggt:[/green] {report.files} filer, {report.notes} anteckningar "
         f"({report.embedded} nya inbäddningar, {report.reused} återanvända), {report.seconds:.1f} s, "
-        f"{'exakt' if report.dense_index == 'exact' else 'approximativ (HNSW)'} vektorsökning."
+        f"{'exakt' if report.dense_index == 'exact' else 'approximativ (IVF)'} vektorsökning."
     )
     for copy, original in sorted(report.copies.items()):
         console.print(f"[dim]{escape(copy)} upprepar {escape(original)}: dess anteckningar indexeras en gång.[/dim]")
@@ -114,7 +114,7 @@ def render_manifest(console: Console, manifest: Manifest, location: str) -> None
     facts.add_row("Byggt", Text(manifest.built_at))
     facts.add_row("Anteckningar", str(manifest.note_count))
     facts.add_row("Inbäddning", Text(f"{manifest.embedder} ({manifest.dim} dim)"))
-    searches = {"exact": "exakt", "hnsw": "approximativ (HNSW)", "ivf": "approximativ (IVF)"}
+    searches = {"exact": "exakt", "ivf": "approximativ (IVF)"}
     facts.add_row(
         "Vektorsökning",
         f"anteckningar {searches[manifest.dense_index]}, meningar {searches[manifest.sentence_index]}",

@@ -2,8 +2,8 @@
 
 Up to `approximate_above` vectors the search is exact and done by numpy, over the vectors the index
 stores anyway: no second copy on disk, and a question is answered without importing FAISS (a tenth
-of a cold start). Beyond that, a FAISS index whose recall@10 against exact search stays ≥ 0.98
-(measured in bench/): HNSW for the notes, IVF for the sentences.
+of a cold start). Beyond that, FAISS IVF lists whose recall@10 against exact search stays ≥ 0.98
+(measured in bench/), for the notes and the sentences alike.
 """
 
 from __future__ import annotations
@@ -18,12 +18,7 @@ import numpy as np
 if TYPE_CHECKING:
     import faiss
 
-EXACT, HNSW, IVF = "exact", "hnsw", "ivf"
-KINDS = (EXACT, HNSW, IVF)
-
-HNSW_NEIGHBOURS = 32
-HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 512
+EXACT, IVF = "exact", "ivf"
 
 IVF_LISTS_PER_ROOT = 2
 """Lists per square root of the number of vectors (804 for 161 646 sentences). k-means costs grow with
@@ -85,31 +80,22 @@ class ExactIndex:
 
 
 if TYPE_CHECKING:
-    VectorIndex = ExactIndex | faiss.Index
+    VectorIndex = ExactIndex | faiss.IndexIVF
 
 
-def build_dense_index(vectors: np.ndarray, approximate_above: int) -> VectorIndex:
-    """For note vectors: exact, or HNSW (recall@10 0.995 at 100 000 notes, efSearch 512)."""
+def build(vectors: np.ndarray, approximate_above: int) -> VectorIndex:
+    """Exact search over `vectors` as given (float32 note vectors, float16 sentence rows), or IVF
+    lists holding them as float16.
+
+    Vectors lie in tight clusters of near-duplicates (one sentence reworded across overlapping
+    notes, recurring boilerplate, and notes whose vectors are means of such sentences), which trap
+    HNSW's greedy walk: at 161 646 sentence vectors HNSW (M 32) reached recall@10 0.939 at efSearch
+    512 and needed 2 048 (p95 9 ms) for 0.995, and at 100 000 notes 0.885 at efSearch 512. IVF
+    scans whole clusters: recall@10 0.999, p95 2.3 ms, 19 s to build. Half precision halves the
+    memory (121 MB instead of 239 for the sentences) without changing a sentence's score (the
+    stored rows are float16 already); a note's score is taken from its stored float32 vector."""
     if len(vectors) <= approximate_above:
         return ExactIndex(vectors)
-    import faiss
-
-    index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-    return _filled(index, vectors)
-
-
-def build_sentence_index(vectors: np.ndarray, approximate_above: int) -> VectorIndex:
-    """For sentence vectors, held as float16 like the sentence index's stored rows: exact, or IVF.
-
-    Sentences lie in tight clusters of near-duplicates (one sentence reworded across overlapping
-    notes, recurring boilerplate), which trap HNSW's greedy walk: at 161 646 sentence vectors HNSW
-    (M 32) reached recall@10 0.939 at efSearch 512 and needed 2 048 (p95 9 ms) for 0.995; M 64 with
-    efConstruction 200 needed 1 024 and a 102 s build. IVF scans whole clusters: recall@10 0.999,
-    p95 2.3 ms, 19 s to build. Half precision halves the memory (121 MB instead of 239) without
-    changing a score: the stored rows are float16 already."""
-    if len(vectors) <= approximate_above:
-        return ExactIndex(vectors.astype(np.float16))
     import faiss
 
     dim = vectors.shape[1]
@@ -123,7 +109,7 @@ def build_sentence_index(vectors: np.ndarray, approximate_above: int) -> VectorI
     return _filled(index, vectors)
 
 
-def _filled(index: faiss.Index, vectors: np.ndarray) -> faiss.Index:
+def _filled(index: faiss.IndexIVF, vectors: np.ndarray) -> faiss.IndexIVF:
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if not index.is_trained:
         index.train(vectors)
@@ -132,22 +118,13 @@ def _filled(index: faiss.Index, vectors: np.ndarray) -> faiss.Index:
     return index
 
 
-def tune(index: faiss.Index) -> None:
+def tune(index: faiss.IndexIVF) -> None:
     """Search-time parameters are not stored with an index; set them after every load."""
-    import faiss
-
-    if isinstance(index, faiss.IndexHNSW):
-        index.hnsw.efSearch = HNSW_EF_SEARCH
-    elif isinstance(index, faiss.IndexIVF):
-        index.nprobe = IVF_PROBES
+    index.nprobe = IVF_PROBES
 
 
 def kind(index: VectorIndex) -> str:
-    if isinstance(index, ExactIndex):
-        return EXACT
-    import faiss
-
-    return HNSW if isinstance(index, faiss.IndexHNSW) else IVF
+    return EXACT if isinstance(index, ExactIndex) else IVF
 
 
 def save(index: VectorIndex, path: Path) -> None:
@@ -179,9 +156,7 @@ def search(
     import faiss
 
     params = None
-    if allowed is not None and isinstance(index, faiss.IndexHNSW):
-        params = faiss.SearchParametersHNSW(sel=allowed.selector, efSearch=HNSW_EF_SEARCH)
-    elif allowed is not None and isinstance(index, faiss.IndexIVF):
+    if allowed is not None:
         params = faiss.SearchParametersIVF(sel=allowed.selector, nprobe=_scoped_probes(index, allowed.count))
     scores, ids = index.search(np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32), k, params=params)
     keep = ids[0] >= 0

@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     top_k: int = Field(default=5, ge=1, le=50)
     approximate_above: int = Field(default=20_000, ge=0, le=1_000_000_000)
     """Up to this many notes (distinct sentences, for the sentence index) the search is exact; above
-    it FAISS's HNSW graph for the notes and IVF lists for the sentences."""
+    it goes through FAISS IVF lists."""
     max_question_chars: int = Field(default=1000, ge=20, le=100_000)
     """Longer questions (CLI and bot) are searched on their first this many characters."""
 

@@ -67,9 +67,9 @@ class Manifest:
     """File name → SHA-256 of the corpus the index was built from."""
     note_count: int
     built_at: str
-    dense_index: Literal["exact", "hnsw"]
+    dense_index: Literal["exact", "ivf"]
     sentence_index: Literal["exact", "ivf"]
-    """How each search is done: "exact", or approximate ("hnsw" for notes, "ivf" for sentences)."""
+    """How each search is done: "exact", or approximate ("ivf")."""
     documents: list[DocumentInfo] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     calibration: Calibration = field(default_factory=lambda: Calibration(related_floor=0.0, meaning_answers=1.0))

@@ -77,9 +77,9 @@ def test_index_folder_holds_one_build_behind_an_atomic_current_link(seed_index):
 
 def test_approximate_search_above_the_threshold(tiny_index, embedder):
     report = build_index(tiny_index.settings, embedder=embedder, approximate_above=1)
-    assert report.dense_index == "hnsw"
+    assert report.dense_index == "ivf"
     retriever = Retriever.open(tiny_index.settings, embedder=embedder)
-    assert retriever.manifest.dense_index == "hnsw"
+    assert retriever.manifest.dense_index == "ivf"
     answer = retriever.ask("bostadsbrist för unga vuxna")
     assert answer.answered and answer.hits[0].note.doc == "boende.txt"
 

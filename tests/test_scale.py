@@ -107,7 +107,7 @@ def words() -> WordVectors:
 @pytest.fixture(scope="session")
 def synthetic_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Dialogue-table documents whose tables are shuffled draws of the bundled notes' sentences:
-    enough distinct notes that HNSW does not simply visit every one."""
+    enough distinct notes that IVF does not simply scan every one."""
     notes, *_ = collect_notes(Corpus(SEEDS))
     sentences = [
         sentence
@@ -127,13 +127,13 @@ def synthetic_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def exact_and_hnsw(
+def exact_and_ivf(
     synthetic_corpus: Path, tmp_path_factory: pytest.TempPathFactory, words: WordVectors
 ) -> tuple[Built, Built]:
     root = tmp_path_factory.mktemp("switch")
     exact = build(synthetic_corpus, root / "exact", words, approximate_above=20_000)
-    hnsw = build(synthetic_corpus, root / "hnsw", words, approximate_above=TINY_THRESHOLD)
-    return exact, hnsw
+    ivf = build(synthetic_corpus, root / "ivf", words, approximate_above=TINY_THRESHOLD)
+    return exact, ivf
 
 
 @pytest.fixture(scope="session")
@@ -163,44 +163,45 @@ def questions_from(built: Built, count: int = 60) -> list[str]:
 # The switch from exact to approximate search
 
 
-def test_a_corpus_above_the_threshold_gets_an_hnsw_index(exact_and_hnsw: tuple[Built, Built]) -> None:
-    exact, hnsw = exact_and_hnsw
-    assert hnsw.report.notes > 0.9 * SYNTHETIC_DOCUMENTS * TABLES_PER_DOCUMENT
-    assert hnsw.report.dense_index == read_manifest(hnsw.settings.index_dir).dense_index == "hnsw"
+def test_a_corpus_above_the_threshold_gets_an_ivf_index(exact_and_ivf: tuple[Built, Built]) -> None:
+    exact, ivf = exact_and_ivf
+    assert ivf.report.notes > 0.9 * SYNTHETIC_DOCUMENTS * TABLES_PER_DOCUMENT
+    assert ivf.report.dense_index == read_manifest(ivf.settings.index_dir).dense_index == "ivf"
     assert exact.report.dense_index == read_manifest(exact.settings.index_dir).dense_index == "exact"
-    assert isinstance(StoredIndex.load(hnsw.settings.index_dir).dense, faiss.IndexHNSW)
+    assert isinstance(StoredIndex.load(ivf.settings.index_dir).dense, faiss.IndexIVF)
+    assert isinstance(StoredIndex.load(exact.settings.index_dir).dense, dense.ExactIndex)
 
 
-def test_hnsw_finds_the_same_ten_nearest_notes_as_exact_search(
-    exact_and_hnsw: tuple[Built, Built], words: WordVectors
+def test_ivf_finds_the_same_ten_nearest_notes_as_exact_search(
+    exact_and_ivf: tuple[Built, Built], words: WordVectors
 ) -> None:
-    _, hnsw = exact_and_hnsw
-    stored = StoredIndex.load(hnsw.settings.index_dir)
-    assert stored.dense.hnsw.efSearch == dense.HNSW_EF_SEARCH, "search parameters are set again on load"
-    exact = faiss.IndexFlatIP(stored.vectors.shape[1])
-    exact.add(stored.vectors)
+    _, ivf = exact_and_ivf
+    stored = StoredIndex.load(ivf.settings.index_dir)
+    assert stored.dense.nprobe == dense.IVF_PROBES, "search parameters are set again on load"
+    truth = faiss.IndexFlatIP(stored.vectors.shape[1])
+    truth.add(stored.vectors)
     recalls = []
-    for question in questions_from(hnsw):
+    for question in questions_from(ivf):
         vector = words.embed_query(question)
-        _, approximate_ids = dense.search(stored.dense, vector, 10)
-        _, exact_ids = dense.search(exact, vector, 10)
-        recalls.append(len(set(approximate_ids) & set(exact_ids)) / 10)
+        found, _ = dense.search(stored.dense, vector, 10)
+        expected, _ = truth.search(vector.reshape(1, -1), 10)
+        # Means of shared sentences tie often, and IVF holds float16: compare similarities, not ids.
+        recalls.append(float(np.mean(found >= expected[0][-1] - 1e-3)))
     assert np.mean(recalls) >= 0.95
-    assert sum(recall == 1.0 for recall in recalls) >= 0.8 * len(recalls)
 
 
 def test_the_sentence_index_switches_to_ivf_and_finds_the_same_sentences(
-    exact_and_hnsw: tuple[Built, Built], words: WordVectors
+    exact_and_ivf: tuple[Built, Built], words: WordVectors
 ) -> None:
-    _, hnsw = exact_and_hnsw
-    approximate = StoredIndex.load(hnsw.settings.index_dir).sentences
+    _, ivf = exact_and_ivf
+    approximate = StoredIndex.load(ivf.settings.index_dir).sentences
     assert isinstance(approximate.dense, faiss.IndexIVF)
     assert approximate.dense.nprobe == dense.IVF_PROBES, "search parameters are set again on load"
     assert approximate.vectors.dtype == np.float16, "sentence vectors are stored compactly"
     truth = faiss.IndexFlatIP(approximate.vectors.shape[1])
     truth.add(approximate.distinct_vectors())
     recalls = []
-    for question in questions_from(hnsw):
+    for question in questions_from(ivf):
         vector = words.embed_query(question)
         found, _ = dense.search(approximate.dense, vector, 10)
         expected, _ = dense.search(truth, vector, 10)
@@ -209,18 +210,18 @@ def test_the_sentence_index_switches_to_ivf_and_finds_the_same_sentences(
     assert np.mean(recalls) >= 0.95
 
 
-def test_answers_from_an_hnsw_index_agree_with_answers_from_an_exact_one(
-    exact_and_hnsw: tuple[Built, Built], words: WordVectors
+def test_answers_from_an_ivf_index_agree_with_answers_from_an_exact_one(
+    exact_and_ivf: tuple[Built, Built], words: WordVectors
 ) -> None:
-    exact, hnsw = exact_and_hnsw
+    exact, ivf = exact_and_ivf
     from_exact = Retriever.open(exact.settings, embedder=words)
-    from_hnsw = Retriever.open(hnsw.settings, embedder=words)
-    questions = questions_from(hnsw)
+    from_ivf = Retriever.open(ivf.settings, embedder=words)
+    questions = questions_from(ivf)
     agreeing = 0
     for question in questions:
         exact_ids = [hit.note.id for hit in from_exact.ask(question, top_k=10).hits]
-        hnsw_ids = [hit.note.id for hit in from_hnsw.ask(question, top_k=10).hits]
-        agreeing += exact_ids == hnsw_ids
+        ivf_ids = [hit.note.id for hit in from_ivf.ask(question, top_k=10).hits]
+        agreeing += exact_ids == ivf_ids
     assert agreeing >= 0.8 * len(questions)
 
 
@@ -229,17 +230,15 @@ def test_up_to_the_threshold_search_stays_exact(seeds_copy: Built, words: WordVe
     at_threshold = build(seeds_copy.settings.corpus_dir, seeds_copy.settings.index_dir, words, approximate_above=notes)
     assert at_threshold.report.dense_index == "exact"
     above = build(seeds_copy.settings.corpus_dir, seeds_copy.settings.index_dir, words, approximate_above=notes - 1)
-    assert above.report.dense_index == "hnsw"
+    assert above.report.dense_index == "ivf"
     assert above.report.embedded == 0, "changing the index type reuses the vectors"
 
 
 def test_the_dense_index_type_follows_the_threshold() -> None:
     vectors = np.random.default_rng(0).standard_normal((60, 8)).astype(np.float32)
-    assert dense.kind(dense.build_dense_index(vectors, approximate_above=60)) == "exact"
-    assert dense.kind(dense.build_dense_index(vectors, approximate_above=59)) == "hnsw"
-    assert dense.kind(dense.build_sentence_index(vectors, approximate_above=60)) == "exact"
-    assert dense.kind(dense.build_sentence_index(vectors, approximate_above=59)) == "ivf"
-    assert dense.kind(dense.build_sentence_index(vectors[:1], approximate_above=0)) == "ivf", "one vector, one list"
+    assert dense.kind(dense.build(vectors, approximate_above=60)) == "exact"
+    assert dense.kind(dense.build(vectors, approximate_above=59)) == "ivf"
+    assert dense.kind(dense.build(vectors[:1], approximate_above=0)) == "ivf", "one vector, one list"
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float16])
@@ -247,7 +246,7 @@ def test_exact_search_finds_what_faiss_flat_search_finds(dtype: type) -> None:
     """Exact search runs in numpy (no FAISS import when answering): it must rank as FAISS does."""
     rng = np.random.default_rng(1)
     vectors = rng.standard_normal((500, 16)).astype(dtype)
-    exact = dense.build_dense_index(vectors, approximate_above=500)
+    exact = dense.build(vectors, approximate_above=500)
     scope = np.sort(rng.choice(len(vectors), 40, replace=False))
     for query in rng.standard_normal((20, 16)).astype(np.float32):
         for allowed, rows in ((None, np.arange(len(vectors))), (dense.Allowed(scope), scope)):
@@ -265,7 +264,7 @@ def test_a_scoped_ivf_search_finds_the_scopes_nearest_however_small_the_scope() 
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((20_000, 16)).astype(np.float32)
     vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float16).astype(np.float32)
-    index = dense.build_sentence_index(vectors, approximate_above=0)
+    index = dense.build(vectors, approximate_above=0)
     for share in (0.001, 0.01, 0.3):
         scope = np.sort(rng.choice(len(vectors), int(share * len(vectors)), replace=False))
         truth = faiss.IndexFlatIP(vectors.shape[1])
