@@ -101,6 +101,6 @@ def _recall_rows(label: str, of: str, recall: dict) -> list[Row]:
     if (sweep := recall.get("sweep")) is not None:
         enough = [step["value"] for step in sweep["steps"] if step["recall_at_10"] >= TARGET_RECALL]
         rows.append(Row(f"{label}: smallest {sweep['parameter']} with {of}recall ≥ {TARGET_RECALL:g}",
-                        min(enough, default=None), note=f"none up to {sweep['values'][-1]}",
+                        min(enough, default=None), note=f"none up to {sweep['steps'][-1]['value']}",
                         target=f"in use: {sweep['in_use']}"))
     return rows

@@ -13,7 +13,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import faiss
@@ -33,19 +32,8 @@ RECALL_K = 10
 SIMILARITY_TOLERANCE = 1e-5
 
 
-@dataclass(frozen=True)
-class Sweep:
-    """The search-time parameter of an approximate index (as faiss.ParameterSpace names it), the
-    values its recall is measured at and the value in use."""
-
-    parameter: str
-    values: tuple[int, ...]
-    in_use: int
-
-
-SWEEPS = {
-    "ivf": Sweep("nprobe", (16, 32, 48, 64, 96), dense.IVF_PROBES),
-}
+PROBES_SWEPT = (16, 32, 64, 96, 128, 192)
+"""Lists searched (IVF's nprobe) at which an approximate index's recall is also measured."""
 
 
 class MeteredEmbedder:
@@ -150,14 +138,14 @@ def _recall(index: dense.VectorIndex, vectors: np.ndarray, queries: np.ndarray) 
     as_used, _ = recall()
     kind = dense.kind(index)
     result = {"index": kind, "recall_at_10": as_used, "recall_queries": len(queries)}
-    if (sweep := SWEEPS.get(kind)) is not None:
-        steps = []
-        for value in sweep.values:
-            faiss.ParameterSpace().set_index_parameter(index, sweep.parameter, value)
+    if kind == dense.IVF:
+        in_use, steps = index.nprobe, []
+        for value in PROBES_SWEPT:
+            index.nprobe = value
             found, per_query_ms = recall()
             steps.append({"value": value, "recall_at_10": found, "search_ms": per_query_ms})
-        dense.tune(index)
-        result["sweep"] = {**asdict(sweep), "steps": steps}
+        index.nprobe = in_use
+        result["sweep"] = {"parameter": "nprobe", "in_use": in_use, "steps": steps}
     return result
 
 

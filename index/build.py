@@ -165,7 +165,7 @@ def _build(
         for p, key in enumerate(note_keys)
     ]).astype(np.float32)
     threshold = approximate_above if approximate_above is not None else settings.approximate_above
-    dense_index = dense.build(note_vectors, threshold)
+    dense_index = dense.build(note_vectors, threshold, dense.NOTE_PROBES)
     sentences = SentenceIndex.build(first, spans, sentence_vectors, sentence_keys, threshold)
     shared = shared_roles(notes)
     lexical = LexicalIndex.build([lexical_text(note, shared.get(note.doc, frozenset())) for note in notes])

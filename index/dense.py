@@ -27,10 +27,15 @@ instead of 0.998 but took 54 s to train instead of 16."""
 IVF_TRAINING_PER_LIST = 64
 """k-means learns the lists from a sample of this many vectors per list: at 161 646 sentences a 19 s
 build instead of 48 s on all of them, for recall@10 0.9987 instead of 0.9991."""
-IVF_PROBES = 64
-"""Lists searched per query. At 161 646 sentence vectors (100 000 notes) and 16 / 32 / 48 / 64 / 96
-lists: recall@10 0.969 / 0.989 / 0.998 / 0.999 / 0.999, recall@300 (what retrieval asks for) 0.90 /
-0.96 / 0.98 / 0.99 / 0.996, p95 1.1 / 1.4 / 1.7 / 2.3 / 3.8 ms."""
+SENTENCE_PROBES = 64
+"""Lists searched per query of the sentence index. At 161 646 sentence vectors (100 000 notes) and
+16 / 32 / 48 / 64 / 96 lists: recall@10 0.969 / 0.989 / 0.998 / 0.999 / 0.999, recall@300 (what
+retrieval asks for) 0.90 / 0.96 / 0.98 / 0.99 / 0.996, p95 1.1 / 1.4 / 1.7 / 2.3 / 3.8 ms."""
+NOTE_PROBES = 128
+"""Lists searched per query of the note index. Notes' vectors (means of their sentences') spread
+evenly rather than in clusters, so a search must see a larger share of them: at 99 995 notes (632
+lists) and 32 / 64 / 128 / 192 lists, recall@10 0.876 / 0.949 / 0.984 / 0.994 at 0.7 / 1.5 / 3.2 /
+4.7 ms a search."""
 
 
 class Allowed:
@@ -83,7 +88,7 @@ if TYPE_CHECKING:
     VectorIndex = ExactIndex | faiss.IndexIVF
 
 
-def build(vectors: np.ndarray, approximate_above: int) -> VectorIndex:
+def build(vectors: np.ndarray, approximate_above: int, probes: int) -> VectorIndex:
     """Exact search over `vectors`, or IVF lists; either holds them at the precision given (float32
     note vectors, float16 sentence rows), so its similarities are the stored vectors' own.
 
@@ -93,7 +98,8 @@ def build(vectors: np.ndarray, approximate_above: int) -> VectorIndex:
     512 and needed 2 048 (p95 9 ms) for 0.995, and at 100 000 notes 0.885 at efSearch 512. IVF
     scans whole clusters: recall@10 0.999 for the sentences (p95 2.3 ms, 19 s to build) and 0.949
     for the bench's synthetic notes, which recombine the same few hundred sentences. Half precision
-    halves the sentences' memory (121 MB instead of 239)."""
+    halves the sentences' memory (121 MB instead of 239). `probes` lists are searched per query;
+    FAISS stores that with the index."""
     if len(vectors) <= approximate_above:
         return ExactIndex(vectors)
     import faiss
@@ -109,6 +115,7 @@ def build(vectors: np.ndarray, approximate_above: int) -> VectorIndex:
     else:
         index = faiss.IndexIVFFlat(quantizer, dim, lists, faiss.METRIC_INNER_PRODUCT)
     index.cp.max_points_per_centroid = IVF_TRAINING_PER_LIST
+    index.nprobe = probes
     return _filled(index, vectors)
 
 
@@ -117,13 +124,7 @@ def _filled(index: faiss.IndexIVF, vectors: np.ndarray) -> faiss.IndexIVF:
     if not index.is_trained:
         index.train(vectors)
     index.add(vectors)
-    tune(index)
     return index
-
-
-def tune(index: faiss.IndexIVF) -> None:
-    """Search-time parameters are not stored with an index; set them after every load."""
-    index.nprobe = IVF_PROBES
 
 
 def kind(index: VectorIndex) -> str:
@@ -144,9 +145,7 @@ def load(path: Path, index_kind: str, vectors: np.ndarray) -> VectorIndex:
         return ExactIndex(vectors)
     import faiss
 
-    index = faiss.read_index(str(path))
-    tune(index)
-    return index
+    return faiss.read_index(str(path))
 
 
 def search(

@@ -77,7 +77,7 @@ class SentenceIndex:
         distinct = distinct.reshape(-1)
         member_rows = np.argsort(distinct, kind="stable").astype(np.int64)
         member_first = np.concatenate([[0], np.cumsum(np.bincount(distinct, minlength=len(representative)))])
-        index = dense.build(vectors[representative].astype(np.float16), approximate_above)
+        index = dense.build(vectors[representative].astype(np.float16), approximate_above, dense.SENTENCE_PROBES)
         return cls(first, spans, vectors, keys, index, member_first.astype(np.int64), member_rows)
 
     def __len__(self) -> int:

@@ -177,7 +177,7 @@ def test_ivf_finds_the_same_ten_nearest_notes_as_exact_search(
 ) -> None:
     _, ivf = exact_and_ivf
     stored = StoredIndex.load(ivf.settings.index_dir)
-    assert stored.dense.nprobe == dense.IVF_PROBES, "search parameters are set again on load"
+    assert stored.dense.nprobe == dense.NOTE_PROBES, "the index keeps its search parameter"
     truth = faiss.IndexFlatIP(stored.vectors.shape[1])
     truth.add(stored.vectors)
     recalls = []
@@ -196,7 +196,7 @@ def test_the_sentence_index_switches_to_ivf_and_finds_the_same_sentences(
     _, ivf = exact_and_ivf
     approximate = StoredIndex.load(ivf.settings.index_dir).sentences
     assert isinstance(approximate.dense, faiss.IndexIVF)
-    assert approximate.dense.nprobe == dense.IVF_PROBES, "search parameters are set again on load"
+    assert approximate.dense.nprobe == dense.SENTENCE_PROBES, "the index keeps its search parameter"
     assert approximate.vectors.dtype == np.float16, "sentence vectors are stored compactly"
     truth = faiss.IndexFlatIP(approximate.vectors.shape[1])
     truth.add(approximate.distinct_vectors())
@@ -236,9 +236,9 @@ def test_up_to_the_threshold_search_stays_exact(seeds_copy: Built, words: WordVe
 
 def test_the_dense_index_type_follows_the_threshold() -> None:
     vectors = np.random.default_rng(0).standard_normal((60, 8)).astype(np.float32)
-    assert dense.kind(dense.build(vectors, approximate_above=60)) == "exact"
-    assert dense.kind(dense.build(vectors, approximate_above=59)) == "ivf"
-    assert dense.kind(dense.build(vectors[:1], approximate_above=0)) == "ivf", "one vector, one list"
+    assert dense.kind(dense.build(vectors, approximate_above=60, probes=8)) == "exact"
+    assert dense.kind(dense.build(vectors, approximate_above=59, probes=8)) == "ivf"
+    assert dense.kind(dense.build(vectors[:1], approximate_above=0, probes=8)) == "ivf", "one vector, one list"
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float16])
@@ -246,7 +246,7 @@ def test_exact_search_finds_what_faiss_flat_search_finds(dtype: type) -> None:
     """Exact search runs in numpy (no FAISS import when answering): it must rank as FAISS does."""
     rng = np.random.default_rng(1)
     vectors = rng.standard_normal((500, 16)).astype(dtype)
-    exact = dense.build(vectors, approximate_above=500)
+    exact = dense.build(vectors, approximate_above=500, probes=8)
     scope = np.sort(rng.choice(len(vectors), 40, replace=False))
     for query in rng.standard_normal((20, 16)).astype(np.float32):
         for allowed, rows in ((None, np.arange(len(vectors))), (dense.Allowed(scope), scope)):
@@ -264,7 +264,7 @@ def test_a_scoped_ivf_search_finds_the_scopes_nearest_however_small_the_scope() 
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((20_000, 16)).astype(np.float32)
     vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float16).astype(np.float32)
-    index = dense.build(vectors, approximate_above=0)
+    index = dense.build(vectors, approximate_above=0, probes=dense.SENTENCE_PROBES)
     for share in (0.001, 0.01, 0.3):
         scope = np.sort(rng.choice(len(vectors), int(share * len(vectors)), replace=False))
         truth = faiss.IndexFlatIP(vectors.shape[1])
