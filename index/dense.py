@@ -96,8 +96,8 @@ def build(vectors: np.ndarray, approximate_above: int, probes: int) -> VectorInd
     notes, recurring boilerplate, and notes whose vectors are means of such sentences), which trap
     HNSW's greedy walk: at 161 646 sentence vectors HNSW (M 32) reached recall@10 0.939 at efSearch
     512 and needed 2 048 (p95 9 ms) for 0.995, and at 100 000 notes 0.885 at efSearch 512. IVF
-    scans whole clusters: recall@10 0.999 for the sentences (p95 2.3 ms, 19 s to build) and 0.949
-    for the bench's synthetic notes, which recombine the same few hundred sentences. Half precision
+    scans whole clusters: recall@10 0.999 for the sentences (p95 2.3 ms, 19 s to build) and 0.984
+    for the bench's synthetic notes (`NOTE_PROBES`). Half precision
     halves the sentences' memory (121 MB instead of 239). `probes` lists are searched per query;
     FAISS stores that with the index."""
     if len(vectors) <= approximate_above:
