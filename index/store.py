@@ -85,9 +85,7 @@ class Manifest:
 
     def other_format(self) -> str | None:
         """Why this version cannot read the index's files, or None when it can."""
-        if self.format != FORMAT_VERSION:
-            return f"det har format {self.format}, den här versionen läser format {FORMAT_VERSION}"
-        return None
+        return format_problem(self.format)
 
     def outdated_for(self, settings: Settings, corpus: dict[str, str]) -> str | None:
         """Why this index cannot serve these settings and this corpus, or None when it can."""
@@ -168,8 +166,6 @@ class StoredIndex:
     @classmethod
     def _load(cls, index_dir: Path, folder: Path) -> StoredIndex:
         manifest = read_manifest(index_dir, folder)
-        if reason := manifest.other_format():  # its files are laid out otherwise: outdated, not broken
-            raise IndexOutdated(reason)
         try:
             with (folder / NOTES).open(encoding="utf-8") as lines:
                 notes = [_read_note(line) for line in lines]
@@ -198,11 +194,33 @@ def current_build(index_dir: Path) -> Path:
 
 
 def read_manifest(index_dir: Path, folder: Path | None = None) -> Manifest:
+    """The manifest, checked; raises IndexOutdated for an index of another format (its manifest and
+    files are laid out otherwise: outdated, not broken) and IndexBroken for anything unreadable."""
     path = (folder or current_build(index_dir)) / MANIFEST
     try:
-        return Manifest.from_json(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if reason := format_problem(_written_format(text)):
+            raise IndexOutdated(reason)
+        return Manifest.from_json(text)
     except (OSError, ValueError) as error:  # ValidationError and UnicodeDecodeError are ValueErrors
         raise IndexBroken(index_dir, f"manifestet kunde inte läsas: {_describe(error)}") from error
+
+
+def format_problem(found: int | None) -> str | None:
+    """Why this version cannot read an index of format `found` (None: not stated), or None when it can."""
+    if found is not None and found != FORMAT_VERSION:
+        return f"det har format {found}, den här versionen läser format {FORMAT_VERSION}"
+    return None
+
+
+def _written_format(text: str) -> int | None:
+    """The "format" a manifest states, read before the rest is validated against this version's."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    found = data.get("format") if isinstance(data, dict) else None
+    return found if isinstance(found, int) and not isinstance(found, bool) else None
 
 
 def stored_notes(index_dir: Path) -> list[Note]:
