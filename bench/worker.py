@@ -30,8 +30,6 @@ TOKEN_SAMPLE = 2000
 """Texts whose tokens are counted per embedding call; the rest are estimated from them."""
 RECALL_K = 10
 SIMILARITY_TOLERANCE = 1e-5
-
-
 PROBES_SWEPT = (16, 32, 64, 96, 128, 192)
 """Lists searched (IVF's nprobe) at which an approximate index's recall is also measured."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -77,21 +77,27 @@ def stem(word: str) -> str:
     One pass is inconsistent for Swedish: "dialogkonferensen" → "dialogkonferens" but
     "dialogkonferens" → "dialogkonfer". Repeating it maps every form of a word to one term. In a
     hyphenated word only the last part inflects ("ESF-projektet")."""
-    head, hyphen, word = word.rpartition("-")
-    if hyphen:
-        return f"{fold(head)}-{stem(word)}"
-    stemmer = _stemmer()
-    while (shorter := stemmer.stemWord(word)) != word:
-        word = shorter
-    return fold(word)
+    return _last_part_stemmed(word, _settled)
 
 
 @cache
 def light_stem(word: str) -> str:
     """One Snowball pass, folded: the form a word's relatives in the corpus begin with ("mentorer" →
     "mentor", as in "mentorskap"), where the settled stem ("ment") would begin far too many words."""
-    head, hyphen, word = word.rpartition("-")
-    return f"{fold(head)}{hyphen}{fold(_stemmer().stemWord(word))}"
+    return _last_part_stemmed(word, _stemmer().stemWord)
+
+
+def _settled(word: str) -> str:
+    stemmer = _stemmer()
+    while (shorter := stemmer.stemWord(word)) != word:
+        word = shorter
+    return word
+
+
+def _last_part_stemmed(word: str, stemmed: Callable[[str], str]) -> str:
+    """The word folded, with only its last hyphenated part stemmed: the part that inflects."""
+    head, hyphen, last = word.rpartition("-")
+    return f"{fold(head)}{hyphen}{fold(stemmed(last))}"
 
 
 @cache

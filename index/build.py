@@ -145,7 +145,7 @@ def _build(
     first, spans = sentence_layout(notes)
     owners = groups(first)
     sentence_texts = [notes[owner].text[start:end] for owner, (start, end) in zip(owners, spans, strict=True)]
-    sentence_keys = [text_hash(f"{embedder.name}\n{text}") for text in sentence_texts]
+    sentence_keys = [_vector_key(embedder, text) for text in sentence_texts]
     headings = [heading_line(note) for note in notes]
     note_keys = [
         text_hash("\n".join([embedder.name, heading, *sentence_keys[first[p] : first[p + 1]]]))
@@ -155,7 +155,7 @@ def _build(
     fresh = [p for p, key in enumerate(note_keys) if key not in previous]
     heading_texts = sorted({headings[p] for p in fresh if headings[p]})
     texts = heading_texts + sentence_texts
-    keys = [text_hash(f"{embedder.name}\n{text}") for text in heading_texts] + sentence_keys
+    keys = [_vector_key(embedder, text) for text in heading_texts] + sentence_keys
     vectors = _vectors(texts, keys, embedder, previous, progress)
     heading_vectors = dict(zip(heading_texts, vectors[: len(heading_texts)], strict=True))
     sentence_vectors = vectors[len(heading_texts) :]
@@ -203,6 +203,11 @@ def _build(
         dense_index=manifest.dense_index,
         documents=documents,
     )
+
+
+def _vector_key(embedder: Embedder, text: str) -> str:
+    """What a text's vector is stored under: vectors are comparable only within one model."""
+    return text_hash(f"{embedder.name}\n{text}")
 
 
 def _vectors(

@@ -44,7 +44,10 @@ class Allowed:
 
     def __init__(self, positions: np.ndarray) -> None:
         self.positions = np.ascontiguousarray(positions, dtype=np.int64)
-        self.count = len(self.positions)
+
+    @property
+    def count(self) -> int:
+        return len(self.positions)
 
     @cached_property
     def selector(self) -> faiss.IDSelectorBatch:

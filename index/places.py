@@ -96,6 +96,12 @@ def _folded_names() -> dict[str, str]:
     return {fold(name): name for name in municipalities() if name not in AMBIGUOUS}
 
 
+@cache
+def _most_words() -> int:
+    """Words in the longest name ("Upplands Väsby": 2)."""
+    return max(len(name.split()) for name in _folded_names())
+
+
 WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 """A word of a folded question; a hyphen joins ("Upplands-Bro", "Dals-Ed")."""
 
@@ -107,7 +113,7 @@ def in_question(question: str) -> tuple[str, ...]:
     The question's runs of one to three words are looked up among the folded names, longest first:
     no pattern of 290 names to compile on every cold start."""
     names = _folded_names()
-    longest = max(len(name.split()) for name in names)
+    longest = _most_words()
     tokens = WORD.findall(fold(question))
     found: dict[str, None] = {}
     start = 0

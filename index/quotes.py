@@ -51,7 +51,7 @@ class QuoteSelector:
         meaning = _relative(self.sentences.similarities(position, query_vector))
         best: tuple[float, int, int] | None = None
         for first in range(len(spans)):
-            for last in range(first, min(first + MAX_SENTENCES, len(spans))):
+            for last in range(first, _end(spans, first)):
                 words = _window_score(lexical[first : last + 1]) / full
                 score = words + MEANING_WEIGHT * float(np.max(meaning[first : last + 1]))
                 length = spans[last][1] - spans[first][0]
@@ -70,7 +70,7 @@ class QuoteSelector:
         som kom upp var:") gets as much of the list as three sentences hold."""
         if first == last and last + 1 < len(spans) and spans[last][1] - spans[last][0] < SHORT:
             last += 1
-        if text[: spans[last][1]].rstrip().endswith(":") and last + 1 < min(len(spans), first + MAX_SENTENCES):
+        if text[: spans[last][1]].rstrip().endswith(":") and last + 1 < _end(spans, first):
             last = _filled(spans, first, last + 1)
         return text[spans[first][0] : spans[last][1]]
 
@@ -104,12 +104,14 @@ class QuoteSelector:
 def _filled(spans: list[tuple[int, int]], first: int, last: int) -> int:
     """The last sentence of a quote from `first` that takes in following sentences while it stays
     within three sentences and a comfortable length (never fewer than up to `last`)."""
-    while (
-        last + 1 < min(len(spans), first + MAX_SENTENCES)
-        and spans[last + 1][1] - spans[first][0] <= COMFORTABLE_LENGTH
-    ):
+    while last + 1 < _end(spans, first) and spans[last + 1][1] - spans[first][0] <= COMFORTABLE_LENGTH:
         last += 1
     return last
+
+
+def _end(spans: list[tuple[int, int]], first: int) -> int:
+    """One past the last sentence a quote starting at sentence `first` may take."""
+    return min(first + MAX_SENTENCES, len(spans))
 
 
 def _relative(similarities: np.ndarray) -> np.ndarray:

@@ -88,8 +88,8 @@ class SentenceIndex:
         return groups(self.first)
 
     def distinct_vectors(self) -> np.ndarray:
-        """The vectors FAISS holds, in its id order (as float32)."""
-        return self.vectors[self.member_rows[self.member_first[:-1]]].astype(np.float32)
+        """The vectors the search holds, in its id order (as float32)."""
+        return _distinct_rows(self.vectors, self.member_first, self.member_rows).astype(np.float32)
 
     def rows_of(self, position: int) -> range:
         return range(int(self.first[position]), int(self.first[position + 1]))
@@ -137,7 +137,7 @@ class SentenceIndex:
         """The stored sentence index; `index_kind` (the manifest's) says whether its search is exact."""
         vectors = np.load(folder / VECTORS)
         member_first, member_rows = np.load(folder / MEMBER_FIRST), np.load(folder / MEMBER_ROWS)
-        distinct = vectors[member_rows[member_first[:-1]]] if index_kind == dense.EXACT else vectors
+        distinct = _distinct_rows(vectors, member_first, member_rows) if index_kind == dense.EXACT else vectors
         return cls(
             np.load(folder / FIRST),
             np.load(folder / SPANS),
@@ -166,3 +166,8 @@ class SentenceIndex:
         if len(keys) != len(vectors):
             raise ValueError("antalet meningsvektorer och nycklar stämmer inte")
         return dict(zip(keys, vectors.astype(np.float32), strict=True))
+
+
+def _distinct_rows(vectors: np.ndarray, member_first: np.ndarray, member_rows: np.ndarray) -> np.ndarray:
+    """The first row of every distinct sentence, in search-id order."""
+    return vectors[member_rows[member_first[:-1]]]
